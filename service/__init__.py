@@ -1,0 +1,1 @@
+"""Matchfair: supply-demand matchmaking for trade fairs."""

@@ -1,0 +1,1 @@
+"""Thin HTTP routers: parse, authorise, call one use-case, return its result."""

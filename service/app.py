@@ -1,0 +1,67 @@
+"""create_app(settings) -> FastAPI. Nothing happens at import time; the lifespan does the work."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from service.api import enterprises, matching, trades
+from service.config import Settings
+from service.db import create_schema, make_engine
+from service.errors import InvalidRows, ServiceError
+from service.matching.embedder import Embedder, load_embedder
+from service.matchmaker import Matchmaker
+
+
+def build_matchmaker(settings: Settings, embedder: Embedder | None = None) -> Matchmaker:
+    """Open the database, load the model (unless given) and fill the catalog."""
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    if embedder is None:
+        embedder = load_embedder(settings.resolved_model_path(), batch_size=settings.embed_batch_size)
+    mm = Matchmaker(engine, embedder, query_cache_size=settings.query_cache_size)
+    mm.load()
+    return mm
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The API. `embedder` lets tests share one loaded model across many apps."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.matchmaker = build_matchmaker(settings, embedder)
+        yield
+        app.state.matchmaker.engine.dispose()
+
+    app = FastAPI(
+        title="Matchfair",
+        summary="Supply-demand matchmaking for trade fairs: ranked, explained partners.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
+        body: dict[str, object] = {"error": type(exc).__name__, "detail": exc.detail}
+        if isinstance(exc, InvalidRows):
+            body["rows"] = exc.errors
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @app.get("/health", tags=["health"])
+    def health(request: Request) -> dict[str, object]:
+        """Liveness plus what is loaded: the model and how many items are searchable."""
+        mm: Matchmaker = request.app.state.matchmaker
+        return {
+            "status": "ok",
+            "model": mm.embedder.identity,
+            "items": len(mm.catalog.items),
+            "enterprises": len(mm.catalog.facts),
+        }
+
+    app.include_router(enterprises.router)
+    app.include_router(trades.router)
+    app.include_router(matching.router)
+    return app

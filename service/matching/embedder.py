@@ -1,0 +1,102 @@
+"""Embedders turn texts into L2-normalised float32 rows; the model identity travels with them."""
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """A text encoder. `identity` names model and weights, so stored vectors can be checked."""
+
+    identity: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """Rows of shape (len(texts), dimension), float32, L2-normalised."""
+        ...
+
+
+def _weights_digest(folder: Path) -> str:
+    """A short digest of the weight files, so a retrained model in the same folder is noticed."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
+        digest.update(path.name.encode())
+        digest.update(str(path.stat().st_size).encode())
+        with path.open("rb") as handle:
+            digest.update(handle.read(1 << 20))  # the first MiB identifies the weights well enough
+    return digest.hexdigest()[:12]
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers folder, loaded offline, on the CPU."""
+
+    def __init__(self, folder: Path, *, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+        from sentence_transformers import SentenceTransformer
+
+        if not (folder / "modules.json").exists() and not (folder / "config.json").exists():
+            raise ValueError(f"{folder} is not a sentence-transformers model folder")
+        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+        # a packaged model sits in a folder called "model": name it after its package instead
+        name = folder.parent.name if folder.name == "model" else folder.name
+        self.identity = f"{name}@{_weights_digest(folder)}"
+        self.batch_size = batch_size
+        self._lock = threading.Lock()  # torch modules are not re-entrant across request threads
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            rows = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(rows, dtype=np.float32)
+
+
+class CachedEmbedder:
+    """Remembers the vectors of recent free-text queries (an LRU), so repeats cost nothing."""
+
+    def __init__(self, inner: Embedder, *, size: int = 1024) -> None:
+        self.inner = inner
+        self.identity = inner.identity
+        self.dimension = inner.dimension
+        self._size = size
+        self._cache: OrderedDict[str, FloatArray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = self.inner.encode(missing)
+            found.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                self._cache.update(zip(missing, fresh, strict=True))
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
+
+
+def load_embedder(folder: Path, *, batch_size: int = 64) -> SentenceTransformerEmbedder:
+    """The embedder behind MATCHFAIR_MODEL_PATH; a second backend (e.g. multilingual USE)
+    plugs in here by returning another class with the same `encode`/`identity`/`dimension`."""
+    return SentenceTransformerEmbedder(folder, batch_size=batch_size)

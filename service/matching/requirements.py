@@ -1,0 +1,77 @@
+"""Structured fit: which facts a partner must have (hard) or should have (soft), checked."""
+
+from dataclasses import dataclass
+
+from service.matching.items import Facts, fold
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """What the searcher asks of a partner. Hard ones filter; soft ones lower the score."""
+
+    certifications: frozenset[str] = frozenset()  # folded labels, all required
+    export_market: str = ""  # partner must export there
+    region: str = ""  # partner's city, region or country
+    hs_prefix: str = ""  # partner sells something under this HS chapter/heading
+    min_capacity: float | None = None
+    quantity: float | None = None  # the order size: capacity >= it, MOQ <= it (soft)
+    unit: str = ""
+    strict: bool = True  # False turns the hard checks into soft ones
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One requirement checked against one partner, with words for the explanation."""
+
+    name: str
+    ok: bool
+    hard: bool
+    detail: str
+
+
+def _same(a: str, b: str) -> bool:
+    return bool(a) and fold([a]) == fold([b])
+
+
+def check(req: Requirements, facts: Facts, hs_codes: frozenset[str]) -> list[Check]:
+    """Every requirement that applies, in a fixed order; unknown facts count as not met."""
+    checks: list[Check] = []
+    hard = req.strict
+    for cert in sorted(req.certifications):
+        ok = cert in facts.certifications
+        checks.append(Check("certification", ok, hard, f"certification {cert}"))
+    if req.export_market:
+        ok = bool(fold([req.export_market]) & facts.export_markets)
+        checks.append(Check("export_market", ok, hard, f"exports to {req.export_market}"))
+    if req.region:
+        ok = any(_same(req.region, place) for place in (facts.city, facts.region, facts.country))
+        checks.append(Check("region", ok, hard, f"located in {req.region}"))
+    if req.hs_prefix:
+        ok = any(code.startswith(req.hs_prefix) for code in hs_codes)
+        checks.append(Check("hs_code", ok, hard, f"sells goods under HS {req.hs_prefix}"))
+    if req.min_capacity is not None:
+        capacity = facts.annual_capacity
+        ok = capacity is not None and capacity >= req.min_capacity
+        shown = "unknown" if capacity is None else f"{capacity:,.0f} {facts.capacity_unit}".strip()
+        checks.append(Check("capacity", ok, hard, f"capacity {shown} ≥ {req.min_capacity:,.0f}"))
+    if req.quantity is not None:
+        checks += _quantity_checks(req.quantity, req.unit, facts)
+    return checks
+
+
+def _quantity_checks(quantity: float, unit: str, facts: Facts) -> list[Check]:
+    """Order size against capacity and MOQ; only comparable when the units agree."""
+    checks = []
+    comparable = not unit or not facts.capacity_unit or _same(unit, facts.capacity_unit)
+    wanted = f"{quantity:,.0f} {unit}".strip()
+    if facts.annual_capacity is not None and comparable:
+        ok = facts.annual_capacity >= quantity
+        detail = f"annual capacity {facts.annual_capacity:,.0f} {facts.capacity_unit} vs {wanted}"
+        checks.append(Check("capacity", ok, False, detail.replace("  ", " ")))
+    if facts.moq is not None and comparable:
+        checks.append(Check("moq", facts.moq <= quantity, False, f"MOQ {facts.moq:,.0f} vs {wanted}"))
+    return checks
+
+
+def passes(checks: list[Check]) -> bool:
+    return all(c.ok for c in checks if c.hard)

@@ -1,0 +1,1 @@
+"""Every query lives here: rows in, core documents out."""

@@ -1,0 +1,93 @@
+"""Needs (a buyer's request) and offers (a supplier's product): one set of use-cases for both."""
+
+from typing import Literal, TypeVar
+
+from sqlmodel import Session, col, func, select
+
+from service.entities import Enterprise, Need, NeedCreate, Offer, OfferCreate, Status, utc_now
+from service.errors import BadRequest, NotFound
+from service.matchmaker import Matchmaker
+from service.usecases.access import Principal
+from service.usecases.profiles import get_enterprise
+
+Trade = TypeVar("Trade", Need, Offer)
+TradeSort = Literal["id", "created_at", "-created_at", "title", "-title"]
+
+
+def owner_of(row: Need | Offer) -> int:
+    return row.buyer_id if isinstance(row, Need) else row.supplier_id
+
+
+def get_trade(session: Session, table: type[Trade], trade_id: int) -> Trade:
+    if (row := session.get(table, trade_id)) is None:
+        raise NotFound(f"{table.__name__.lower()} {trade_id} does not exist")
+    return row
+
+
+def _check_owner(session: Session, table: type[Need | Offer], owner_id: int, who: Principal) -> None:
+    owner: Enterprise = get_enterprise(session, owner_id)
+    who.require_change(owner_id)
+    if table is Need and owner.role.value not in ("buyer", "both"):
+        raise BadRequest(f"buyer_id: enterprise {owner_id} is a {owner.role.value}, not a buyer")
+    if table is Offer and owner.role.value not in ("supplier", "both"):
+        raise BadRequest(f"supplier_id: enterprise {owner_id} is a {owner.role.value}, not a supplier")
+
+
+def create(
+    session: Session, mm: Matchmaker, table: type[Trade], data: NeedCreate | OfferCreate, who: Principal
+) -> Trade:
+    owner_id = data.buyer_id if isinstance(data, NeedCreate) else data.supplier_id
+    _check_owner(session, table, owner_id, who)
+    row = table.model_validate(data)
+    session.add(row)
+    session.flush()
+    change = mm.index(session, trades=[row])
+    session.commit()
+    mm.apply(change)
+    session.refresh(row)
+    return row
+
+
+def update(session: Session, mm: Matchmaker, row: Trade, changes: dict[str, object]) -> Trade:
+    for name in ("title", "status"):
+        if name in changes and changes[name] is None:
+            raise BadRequest(f"{name} may not be null")
+    row.sqlmodel_update(changes)
+    row.updated_at = utc_now()
+    session.add(row)
+    session.flush()
+    change = mm.index(session, trades=[row])
+    session.commit()
+    mm.apply(change)
+    session.refresh(row)
+    return row
+
+
+def delete(session: Session, mm: Matchmaker, row: Need | Offer) -> None:
+    change = mm.unindex_trade(session, row)
+    session.delete(row)
+    session.commit()
+    mm.apply(change)
+
+
+def list_page(
+    session: Session,
+    table: type[Trade],
+    *,
+    owner_id: int | None,
+    status: Status | None,
+    sort: TradeSort,
+    offset: int,
+    limit: int,
+) -> tuple[list[Trade], int]:
+    query = select(table)
+    if owner_id is not None:
+        owner = col(Need.buyer_id) if table is Need else col(Offer.supplier_id)
+        query = query.where(owner == owner_id)
+    if status is not None:
+        query = query.where(col(table.status) == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    column = col(getattr(table, sort.lstrip("-")))
+    order = column.desc() if sort.startswith("-") else column.asc()
+    rows = session.exec(query.order_by(order, col(table.id)).offset(offset).limit(limit))
+    return list(rows), total
