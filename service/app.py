@@ -10,6 +10,7 @@ from service.api import enterprises, matching, trades
 from service.config import Settings
 from service.db import create_schema, make_engine
 from service.errors import InvalidRows, ServiceError
+from service.jobs import JobRunner, JobStatus
 from service.matching.embedder import Embedder, load_embedder
 from service.matchmaker import Matchmaker
 
@@ -33,7 +34,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.matchmaker = build_matchmaker(settings, embedder)
+        app.state.jobs = JobRunner()
         yield
+        app.state.jobs.shutdown()
         app.state.matchmaker.engine.dispose()
 
     app = FastAPI(
@@ -60,6 +63,12 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             "items": len(mm.catalog.items),
             "enterprises": len(mm.catalog.facts),
         }
+
+    @app.get("/jobs/{job_id}", tags=["jobs"])
+    def read_job(job_id: str, request: Request) -> JobStatus:
+        """A long job's state and progress (done of total), and its result when done."""
+        jobs: JobRunner = request.app.state.jobs
+        return jobs.status(job_id)
 
     app.include_router(enterprises.router)
     app.include_router(trades.router)

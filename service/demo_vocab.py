@@ -33,6 +33,8 @@ class Sector:
     markets: tuple[str, ...]
 
 
+# Hand-packed data tables: formatted one item per line they would triple in length.
+# fmt: off
 CQ = "Chongqing"
 SC = "Sichuan"
 GZ = "Guizhou"
@@ -344,7 +346,7 @@ SECTORS: tuple[Sector, ...] = (
         seeks=("aftermarket distributors abroad", "vehicle assemblers outside China",
                "workshop chains and parts platforms", "overseas CKD/SKD assembly projects"),
         markets=("Russia", "Kazakhstan", "Uzbekistan", "Brazil", "Mexico", "Germany", "Poland",
-                 "Iran", "Turkey", "Thailand", "UAE", "Nigeria"),
+                 "Saudi Arabia", "Turkey", "Thailand", "UAE", "Nigeria"),
     ),
     Sector(
         key="nev_parts",
@@ -839,3 +841,509 @@ SUPPLIER_DECK: tuple[str, ...] = (
 NEED_DECK: tuple[str, ...] = (
     *SUPPLIER_DECK, "hotpot", "hotpot", "ebike_motors", "ebike_motors", "laptops",
 )
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str
+    places: tuple[Place, ...]
+    languages: tuple[str, ...]
+    currency: str  # what its buyers quote in
+    phone: str
+    prefixes: tuple[str, ...]
+    forms: tuple[str, ...]  # company-name patterns over {p} prefix and {c} core
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    groups: tuple[str, ...]  # sector groups its importers favour
+    eu: bool = False
+    halal: bool = False
+    eaeu: bool = False
+
+
+COUNTRIES: tuple[Country, ...] = (
+    Country("Germany", (("Hamburg", "Hamburg"), ("Duisburg", "North Rhine-Westphalia"),
+                        ("Munich", "Bavaria"), ("Frankfurt am Main", "Hesse"),
+                        ("Berlin", "Berlin")),
+            ("German", "English"), "EUR", "+49",
+            ("Rhein", "Hansa", "Elbe", "Nordstern", "Isar", "Main", "Spree"),
+            ("{p} {c} GmbH", "{p} {c} GmbH & Co. KG"),
+            ("Jonas", "Anna", "Lukas", "Katrin", "Stefan", "Miriam"),
+            ("Becker", "Schulz", "Hoffmann", "Wagner", "Krüger", "Neumann"),
+            ("food", "mobility", "auto", "machinery", "electronics", "chemicals"), eu=True),
+    Country("Poland", (("Warsaw", "Masovian"), ("Łódź", "Łódź"), ("Gdańsk", "Pomeranian"),
+                       ("Małaszewicze", "Lublin"), ("Poznań", "Greater Poland")),
+            ("Polish", "English"), "EUR", "+48",
+            ("Baltic", "Vistula", "Polonia", "Mazovia", "Amber", "Warta"),
+            ("{p} {c} Sp. z o.o.",),
+            ("Piotr", "Agnieszka", "Tomasz", "Magdalena", "Krzysztof", "Ewa"),
+            ("Nowak", "Kowalski", "Wiśniewska", "Zieliński", "Lewandowska", "Kamiński"),
+            ("food", "mobility", "auto", "electronics", "textiles"), eu=True),
+    Country("Kazakhstan", (("Almaty", "Almaty"), ("Astana", "Astana"), ("Khorgos", "Zhetysu"),
+                           ("Shymkent", "Shymkent")),
+            ("Russian", "Kazakh", "English"), "USD", "+7",
+            ("Steppe", "Altyn", "Tulpar", "Alatau", "Kazyna", "Saryarka"),
+            ("{p} {c} LLP",),
+            ("Aidar", "Aigerim", "Nurlan", "Dana", "Yerlan", "Saule"),
+            ("Akhmetov", "Nurpeisova", "Suleimenov", "Bekova", "Omarov", "Zhakupova"),
+            ("food", "auto", "machinery", "electronics", "mobility", "textiles"),
+            halal=True, eaeu=True),
+    Country("Uzbekistan", (("Tashkent", "Tashkent"), ("Samarkand", "Samarkand"),
+                           ("Andijan", "Andijan")),
+            ("Uzbek", "Russian", "English"), "USD", "+998",
+            ("Samarkand", "Turon", "Silk Road", "Navoi", "Zarafshan"),
+            ("{p} {c} LLC",),
+            ("Bekzod", "Dilnoza", "Sardor", "Malika", "Jasur", "Nodira"),
+            ("Karimov", "Yusupova", "Rakhimov", "Tosheva", "Ergashev", "Nazarova"),
+            ("auto", "machinery", "textiles", "food", "electronics"), halal=True),
+    Country("Russia", (("Moscow", "Moscow"), ("Novosibirsk", "Novosibirsk Oblast"),
+                       ("Yekaterinburg", "Sverdlovsk Oblast"), ("Kazan", "Tatarstan")),
+            ("Russian", "English"), "CNY", "+7",
+            ("Volga", "Ural", "Sibir", "Baikal", "Neva", "Taiga"),
+            ("{p} {c} LLC", "OOO {p} {c}"),
+            ("Dmitry", "Olga", "Sergei", "Natalia", "Alexei", "Irina"),
+            ("Ivanov", "Petrova", "Smirnov", "Kuznetsova", "Sokolov", "Morozova"),
+            ("auto", "electronics", "machinery", "food", "mobility"), eaeu=True),
+    Country("Vietnam", (("Hanoi", "Hanoi"), ("Ho Chi Minh City", "Ho Chi Minh City"),
+                        ("Hai Phong", "Hai Phong"), ("Lang Son", "Lang Son")),
+            ("Vietnamese", "English"), "USD", "+84",
+            ("Saigon", "Mekong", "Red River", "Lotus", "Ha Long"),
+            ("{p} {c} Co., Ltd.", "{p} {c} JSC"),
+            ("Minh", "Lan", "Tuan", "Huong", "Duc", "Thao"),
+            ("Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu"),
+            ("chemicals", "machinery", "mobility", "food", "textiles", "electronics")),
+    Country("Thailand", (("Bangkok", "Bangkok"), ("Chiang Mai", "Chiang Mai"),
+                         ("Chonburi", "Chonburi")),
+            ("Thai", "English"), "USD", "+66",
+            ("Siam", "Chao Phraya", "Lanna", "Andaman", "Golden Orchid"),
+            ("{p} {c} Co., Ltd.",),
+            ("Somchai", "Suda", "Anan", "Ploy", "Kittisak", "Nok"),
+            ("Srisuk", "Chaiyaporn", "Wongsawat", "Rattanakul", "Boonmee", "Saetang"),
+            ("food", "auto", "electronics", "chemicals", "mobility")),
+    Country("Malaysia", (("Kuala Lumpur", "Federal Territory"), ("Penang", "Penang"),
+                         ("Johor Bahru", "Johor")),
+            ("Malay", "English", "Chinese"), "USD", "+60",
+            ("Selangor", "Straits", "Borneo", "Klang", "Melaka"),
+            ("{p} {c} Sdn. Bhd.",),
+            ("Ahmad", "Siti", "Wei Jie", "Mei Ling", "Rajesh", "Nurul"),
+            ("Ibrahim", "Tan", "Lim", "Abdullah", "Wong", "Krishnan"),
+            ("food", "electronics", "chemicals", "mobility"), halal=True),
+    Country("UAE", (("Dubai", "Dubai"), ("Sharjah", "Sharjah"), ("Abu Dhabi", "Abu Dhabi")),
+            ("Arabic", "English"), "USD", "+971",
+            ("Gulf", "Al Noor", "Desert Rose", "Falcon", "Al Bahar"),
+            ("{p} {c} LLC", "{p} {c} FZE", "{p} {c} FZCO"),
+            ("Ahmed", "Fatima", "Omar", "Layla", "Khalid", "Mariam"),
+            ("Al Mansoori", "Haddad", "Al Suwaidi", "Rahman", "Nasser", "Qureshi"),
+            ("food", "electronics", "auto", "textiles", "machinery"), halal=True),
+    Country("Brazil", (("São Paulo", "São Paulo"), ("Curitiba", "Paraná"),
+                       ("Manaus", "Amazonas"), ("Itajaí", "Santa Catarina")),
+            ("Portuguese", "English"), "USD", "+55",
+            ("Paulista", "Verde Mar", "Cruzeiro", "Atlântico", "Ipê"),
+            ("{p} {c} Ltda.", "Importadora {p} {c} Ltda."),
+            ("João", "Mariana", "Rafael", "Camila", "Thiago", "Fernanda"),
+            ("Silva", "Santos", "Oliveira", "Souza", "Costa", "Pereira"),
+            ("mobility", "electronics", "chemicals", "machinery", "auto")),
+    Country("Nigeria", (("Lagos", "Lagos"), ("Kano", "Kano"), ("Onitsha", "Anambra"),
+                        ("Abuja", "FCT")),
+            ("English", "Hausa", "Yoruba"), "USD", "+234",
+            ("Eko", "Niger Delta", "Savannah", "Zuma", "Lekki"),
+            ("{p} {c} Ltd", "{p} {c} Nigeria Ltd"),
+            ("Chinedu", "Ngozi", "Tunde", "Aisha", "Emeka", "Funmi"),
+            ("Okafor", "Adeyemi", "Bello", "Eze", "Ibrahim", "Okonkwo"),
+            ("mobility", "machinery", "textiles", "food", "electronics")),
+    Country("Mexico", (("Mexico City", "CDMX"), ("Guadalajara", "Jalisco"),
+                       ("Monterrey", "Nuevo León"), ("Manzanillo", "Colima")),
+            ("Spanish", "English"), "USD", "+52",
+            ("Azteca", "Bajío", "Sierra Madre", "Pacífico Norte", "Anáhuac"),
+            ("{p} {c} S.A. de C.V.", "Importadora {p} S.A. de C.V."),
+            ("Alejandro", "Gabriela", "Luis", "Daniela", "Jorge", "Sofía"),
+            ("Hernández", "García", "Martínez", "López", "González", "Ramírez"),
+            ("mobility", "auto", "electronics", "machinery", "food")),
+    Country("Chile", (("Santiago", "Santiago Metropolitan"), ("Valparaíso", "Valparaíso"),
+                      ("Iquique", "Tarapacá")),
+            ("Spanish", "English"), "USD", "+56",
+            ("Andes", "Pacífico", "Atacama", "Austral", "Cordillera"),
+            ("{p} {c} SpA", "Comercial {p} Ltda."),
+            ("Matías", "Valentina", "Diego", "Camila", "Felipe", "Javiera"),
+            ("Muñoz", "Rojas", "Díaz", "Soto", "Contreras", "Silva"),
+            ("machinery", "mobility", "chemicals", "electronics", "food")),
+    Country("Spain", (("Madrid", "Madrid"), ("Barcelona", "Catalonia"),
+                      ("Valencia", "Valencian Community"), ("Zaragoza", "Aragon")),
+            ("Spanish", "English"), "EUR", "+34",
+            ("Ibérica", "Levante", "Mediterránea", "Castilla", "Atlántica"),
+            ("{p} {c} S.L.", "Distribuciones {p} S.A."),
+            ("Pablo", "Lucía", "Javier", "Marta", "Sergio", "Elena"),
+            ("García", "Fernández", "Ruiz", "Moreno", "Navarro", "Torres"),
+            ("food", "mobility", "textiles", "electronics"), eu=True),
+    Country("Netherlands", (("Rotterdam", "South Holland"), ("Venlo", "Limburg"),
+                            ("Amsterdam", "North Holland")),
+            ("Dutch", "English", "German"), "EUR", "+31",
+            ("Maas", "Delta", "Tulip", "Zeeland", "Waal"),
+            ("{p} {c} B.V.",),
+            ("Daan", "Sanne", "Ruben", "Lotte", "Bram", "Femke"),
+            ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Mulder"),
+            ("food", "mobility", "electronics"), eu=True),
+    Country("Hungary", (("Budapest", "Budapest"), ("Debrecen", "Hajdú-Bihar"),
+                        ("Szeged", "Csongrád-Csanád")),
+            ("Hungarian", "English", "German"), "EUR", "+36",
+            ("Danube", "Pannonia", "Tisza", "Buda", "Balaton"),
+            ("{p} {c} Kft.",),
+            ("Bence", "Eszter", "Gábor", "Zsófia", "László", "Katalin"),
+            ("Nagy", "Kovács", "Tóth", "Szabó", "Horváth", "Varga"),
+            ("auto", "electronics", "mobility"), eu=True),
+    Country("Italy", (("Milan", "Lombardy"), ("Bologna", "Emilia-Romagna"),
+                      ("Prato", "Tuscany")),
+            ("Italian", "English"), "EUR", "+39",
+            ("Padana", "Tirreno", "Adriatica", "Lombarda", "Etrusca"),
+            ("{p} {c} S.r.l.",),
+            ("Marco", "Giulia", "Luca", "Chiara", "Andrea", "Francesca"),
+            ("Rossi", "Bianchi", "Romano", "Colombo", "Ricci", "Marino"),
+            ("mobility", "textiles", "machinery"), eu=True),
+    Country("Turkey", (("Istanbul", "Istanbul"), ("Izmir", "Izmir"), ("Bursa", "Bursa")),
+            ("Turkish", "English"), "USD", "+90",
+            ("Anatolia", "Bosphorus", "Marmara", "Ege", "Kapadokya"),
+            ("{p} {c} A.Ş.", "{p} {c} Ltd. Şti."),
+            ("Emre", "Elif", "Mehmet", "Zeynep", "Burak", "Ayşe"),
+            ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın"),
+            ("textiles", "chemicals", "auto", "mobility"), halal=True),
+    Country("Indonesia", (("Jakarta", "DKI Jakarta"), ("Surabaya", "East Java"),
+                          ("Medan", "North Sumatra")),
+            ("Indonesian", "English"), "USD", "+62",
+            ("Nusantara", "Garuda", "Java", "Sumatra", "Mahakam"),
+            ("PT {p} {c}", "PT {p} {c} Indonesia"),
+            ("Budi", "Dewi", "Agus", "Putri", "Rizky", "Sari"),
+            ("Santoso", "Wijaya", "Kusuma", "Hidayat", "Pratama", "Lestari"),
+            ("chemicals", "machinery", "food", "auto"), halal=True),
+    Country("Saudi Arabia", (("Riyadh", "Riyadh"), ("Jeddah", "Makkah"),
+                             ("Dammam", "Eastern Province")),
+            ("Arabic", "English"), "USD", "+966",
+            ("Najd", "Red Sea", "Al Waha", "Hejaz", "Al Rimal"),
+            ("{p} {c} Co.", "{p} {c} Est."),
+            ("Abdullah", "Noura", "Faisal", "Reem", "Saud", "Hessa"),
+            ("Al Harbi", "Al Qahtani", "Al Otaibi", "Al Ghamdi", "Al Zahrani", "Al Shehri"),
+            ("food", "auto", "machinery"), halal=True),
+    Country("Kenya", (("Nairobi", "Nairobi"), ("Mombasa", "Mombasa")),
+            ("English", "Swahili"), "USD", "+254",
+            ("Safari", "Kilima", "Pwani", "Rift Valley", "Tsavo"),
+            ("{p} {c} Ltd",),
+            ("Wanjiru", "Otieno", "Akinyi", "Kamau", "Njeri", "Mutua"),
+            ("Kariuki", "Odhiambo", "Mwangi", "Wambui", "Kiprono", "Achieng"),
+            ("mobility", "electronics", "machinery")),
+    Country("Pakistan", (("Karachi", "Sindh"), ("Lahore", "Punjab"), ("Faisalabad", "Punjab")),
+            ("Urdu", "English"), "USD", "+92",
+            ("Indus", "Karakoram", "Ravi", "Margalla", "Sindh Valley"),
+            ("{p} {c} (Pvt.) Ltd.",),
+            ("Ali", "Ayesha", "Usman", "Sana", "Bilal", "Hira"),
+            ("Khan", "Qureshi", "Butt", "Malik", "Chaudhry", "Siddiqui"),
+            ("chemicals", "mobility", "machinery", "electronics"), halal=True),
+)
+# Importers are drawn from this deck: the fair's core partner countries come up more often.
+COUNTRY_DECK: tuple[str, ...] = (
+    "Germany", "Germany", "Poland", "Poland", "Kazakhstan", "Kazakhstan", "Vietnam", "Thailand",
+    "UAE", "UAE", "Brazil", "Nigeria", "Russia", "Russia", "Uzbekistan", "Malaysia", "Mexico",
+    "Chile", "Spain", "Netherlands", "Hungary", "Italy", "Turkey", "Indonesia", "Saudi Arabia",
+    "Kenya", "Pakistan",
+)
+IMPORTER_CORES: dict[str, tuple[str, ...]] = {
+    "food": ("Fresh Imports", "Food Trading", "Gourmet Foods", "Asia Foods", "Provisions",
+             "Spice House", "Oriental Foods"),
+    "auto": ("Auto Parts", "Motor Components", "Autoparts Distribution", "Car Parts Trading"),
+    "electronics": ("Electronics", "Digital Distribution", "Tech Supply", "Computer Trading"),
+    "mobility": ("E-Mobility", "Moto Import", "Cycles", "Bike Components", "Two-Wheel Trading"),
+    "chemicals": ("Chemicals", "Chem Trading", "Industrial Supplies", "Agro Inputs"),
+    "machinery": ("Machinery", "Industrial Equipment", "Agro Machinery", "Power Systems"),
+    "textiles": ("Textiles", "Fashion Import", "Apparel Trading", "Fabrics"),
+}
+IMPORTER_ROLES: dict[str, tuple[str, ...]] = {
+    "food": ("supplies Asian grocery shops and supermarket chains",
+             "distributes to restaurants and food-service wholesalers",
+             "runs a bonded warehouse and sells to retail chains"),
+    "auto": ("supplies independent workshops and parts shops",
+             "distributes aftermarket parts to a network of dealers",
+             "sources components for local vehicle assembly"),
+    "electronics": ("sells through its own online shops and electronics chains",
+                    "supplies schools, offices and system integrators",
+                    "distributes to mobile-phone shops and marketplaces"),
+    "mobility": ("sells two-wheelers through a dealer network",
+                 "assembles e-bikes under its own brand",
+                 "supplies delivery fleets and rental operators"),
+    "chemicals": ("distributes industrial chemicals from its own tank farm",
+                  "supplies paint, plastics and fertiliser producers"),
+    "machinery": ("sells and services machines for farms and factories",
+                  "supplies contractors and rental companies"),
+    "textiles": ("sells fabrics to garment workshops",
+                 "supplies fashion chains and online shops with private-label clothing"),
+}
+
+
+@dataclass(frozen=True)
+class BuyerKind:
+    key: str
+    label: str
+    names: tuple[str, ...]  # patterns over {b} brand and {city}
+    channels: tuple[str, ...]
+    interests: tuple[str, ...]  # sector keys
+    scale: str  # sentence piece over {n}
+    scale_range: tuple[int, int]
+    notes: tuple[str, ...]
+
+
+DOMESTIC_KINDS: tuple[BuyerKind, ...] = (
+    BuyerKind("supermarket", "supermarket chain",
+              ("{b} Supermarket Chain Co., Ltd.", "{city} {b} Fresh Mart Co., Ltd.",
+               "{b}-Mart Retail Co., Ltd."),
+              ("supermarket", "e-commerce"),
+              ("hotpot", "zhacai", "citrus", "tea", "chili", "noodles", "consumer_electronics",
+               "apparel"),
+              "runs {n} supermarkets", (12, 420),
+              ("has opened an export-quality goods zone in its flagship stores",
+               "gives shelf space to 'Premium Exports Homebound' products",
+               "holds monthly tasting weeks for export brands returning home",
+               "delivers within an hour through its own app")),
+    BuyerKind("ecommerce", "e-commerce seller",
+              ("{b} E-commerce Co., Ltd.", "{city} {b} Network Technology Co., Ltd."),
+              ("e-commerce", "live-streaming"),
+              ("consumer_electronics", "laptops", "hotpot", "tea", "chili", "noodles", "apparel",
+               "ebikes"),
+              "runs {n} online flagship stores", (3, 40),
+              ("sells export-quality goods on the major Chinese platforms",
+               "runs a 'foreign trade quality' channel on its marketplace shop",
+               "handles warehousing and last-mile delivery itself")),
+    BuyerKind("live", "live-streaming seller",
+              ("{b} Live Commerce Co., Ltd.", "{city} {b} Culture Media Co., Ltd."),
+              ("live-streaming", "e-commerce"),
+              ("hotpot", "chili", "noodles", "tea", "citrus", "zhacai", "apparel",
+               "consumer_electronics"),
+              "works with {n} hosts", (20, 600),
+              ("sells factory-direct export goods in nightly live streams",
+               "has moved festival volumes of snacks and seasonings",
+               "visits factories to film product origin stories")),
+    BuyerKind("wholesale", "wholesaler",
+              ("{city} {b} Wholesale Trading Co., Ltd.", "{b} Supply Chain Management Co., Ltd."),
+              ("wholesale",),
+              ("hotpot", "zhacai", "noodles", "chili", "citrus", "auto_parts", "motorcycles",
+               "textiles", "apparel", "machinery"),
+              "supplies {n} retail outlets", (200, 9000),
+              ("runs a wholesale market hall for export-quality goods",
+               "distributes to county-level shops across south-west China",
+               "keeps a bonded warehouse at the Chongqing railway port")),
+    BuyerKind("department", "department store group",
+              ("{b} Department Store Group Co., Ltd.", "{city} {b} Plaza Co., Ltd."),
+              ("department store", "e-commerce"),
+              ("apparel", "textiles", "tea", "consumer_electronics", "laptops"),
+              "operates {n} department stores", (3, 45),
+              ("runs an export-brand floor in its main store",
+               "holds seasonal fairs for domestic and foreign trade brands")),
+    BuyerKind("assembler", "vehicle maker",
+              ("{city} {b} Automobile Co., Ltd.", "{b} Motor Vehicle Manufacturing Co., Ltd."),
+              ("OEM procurement",),
+              ("auto_parts", "nev_parts", "auto_electronics", "chips"),
+              "builds about {n} vehicles a year", (20000, 600000),
+              ("is localising parts for its new-energy models",
+               "runs a supplier-development programme for Tier-2 makers")),
+)
+DOMESTIC_CITIES: tuple[Place, ...] = (
+    ("Chongqing", CQ), ("Chongqing", CQ), ("Chongqing", CQ), ("Chengdu", SC), ("Guiyang", GZ),
+    ("Wuhan", HB), ("Xi'an", "Shaanxi"), ("Kunming", "Yunnan"), ("Shanghai", "Shanghai"),
+    ("Beijing", "Beijing"), ("Guangzhou", "Guangdong"), ("Shenzhen", "Guangdong"),
+    ("Hangzhou", "Zhejiang"), ("Nanjing", "Jiangsu"), ("Changsha", "Hunan"),
+    ("Zhengzhou", "Henan"), ("Yiwu", "Zhejiang"),
+)
+TRADER_NAMES: tuple[str, ...] = (
+    "Chongqing {b} Import & Export Co., Ltd.", "{b} International Trade ({city}) Co., Ltd.",
+    "{city} {b} Supply Chain Co., Ltd.", "{b} Cross-border Trading Co., Ltd.",
+)
+SYLLABLES: tuple[str, ...] = (
+    "Hong", "Sheng", "Jin", "Yu", "Tian", "Fu", "Xin", "Da", "Rui", "Feng", "Hua", "Long",
+    "Kang", "Tai", "Heng", "Xiang", "Bao", "Li", "Ming", "Yuan", "Cheng", "Shun", "Jia", "Hai",
+    "Wei", "Zhong", "Chuan", "Qing", "Ba", "Shan", "Jiang", "De", "An", "Kai", "Run", "Hao",
+    "Yi", "Tong", "Xing", "Guang", "Mei", "Yao", "Chang", "Sen",
+)
+CN_SURNAMES: tuple[str, ...] = (
+    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun",
+    "Ma", "Zhu", "Hu", "Guo", "He", "Luo", "Tan", "Deng", "Ran", "Mou",
+)
+CN_GIVEN: tuple[str, ...] = (
+    "Wei", "Fang", "Jing", "Lei", "Min", "Yan", "Qiang", "Hui", "Tao", "Xia", "Jun", "Ling",
+    "Peng", "Yun", "Bo", "Xin", "Hao", "Yue", "Xiaoli", "Jianguo",
+)
+CN_PHONE_AREAS: dict[str, str] = {CQ: "23", SC: "28", GZ: "851", HB: "27"}
+
+
+MARKET_LANGUAGE = {
+    "Russia": "Russian", "Kazakhstan": "Russian", "Uzbekistan": "Russian", "Spain": "Spanish",
+    "Mexico": "Spanish", "Chile": "Spanish", "Japan": "Japanese", "UAE": "Arabic",
+    "Germany": "German", "Vietnam": "Vietnamese", "Brazil": "Portuguese", "Thailand": "Thai",
+}
+
+# --- phrase pieces -------------------------------------------------------------------------
+
+MAKER_OPENERS = (
+    "{name} was founded in {year} in {place}, {region}, and makes {label}.",
+    "Based in {place} ({region}), {short} has produced {label} since {year}.",
+    "Since {year} {short} has been making {label} in {place}.",
+    "{short} is a {staff}-employee maker of {label} in {place}, {region}.",
+    "Family-owned since {year}, {short} makes {label} in {place}.",
+    "A {place} manufacturer of {label} with {staff} staff, founded in {year}.",
+    "We are a {label} producer in {place}, {region}, with about {staff} employees.",
+    "Our {place} plant has made {label} since {year}.",
+    "Set up in {year}, {short} now employs {staff} people making {label}.",
+    "{short} ({place}, {region}) designs and manufactures {label}.",
+    "Located in {place}, {region}, {short} specialises in {label}.",
+    "Spun off from a state-owned plant in {year}, {short} makes {label} in {place}.",
+)
+RANGE_LINES = (
+    "Main products: {items}.", "The range covers {items}.", "Core lines are {items}.",
+    "Best sellers are {items}.", "Products include {items}.", "We supply {items}.",
+)
+CAPACITY_LINES = (
+    "Annual capacity is about {cap} {unit}.", "We can turn out roughly {cap} {unit} a year.",
+    "Output last year was close to {cap} {unit}.", "Yearly capacity: {cap} {unit}.",
+    "Lines are sized for {cap} {unit} a year.",
+)
+EXPORT_LINES = (
+    "Exporting for {years} years, mainly to {markets}.",
+    "{years} years of export experience; main markets are {markets}.",
+    "Our goods already sell in {markets}.",
+    "About {share} % of sales go abroad, to {markets} among others.",
+    "Regular shipments go to {markets}.",
+)
+DOMESTIC_LINES = (
+    "So far we sell only in China and are preparing our first export orders.",
+    "Until now our customers have been Chinese; this is our first fair with foreign buyers.",
+    "Most sales go to domestic distributors, and we want to add export channels.",
+)
+CERT_LINES = (
+    "Certified: {certs}.", "We hold {certs}.", "Quality system and approvals: {certs}.",
+    "Certificates include {certs}.", "Audited and certified to {certs}.",
+)
+SEEK_LINES = (
+    "We are looking for {a} and {b}.", "Seeking {a}; also open to {b}.",
+    "Partners wanted: {a}, {b}.", "We want to meet {a}.", "Looking for {a}, especially {b}.",
+    "Our priority at this fair: {a}.",
+)
+GENERIC_SEEKS = (
+    "domestic retailers with export-quality zones", "cross-border e-commerce partners",
+    "agents in new markets", "OEM and private-label customers",
+)
+BUYER_OPENERS = (
+    "{name} {scale} in {region} and {note}.",
+    "Headquartered in {city}, {short} {scale} and {note}.",
+    "{short} is a {label} from {city} that {scale}.",
+    "Founded in {year}, this {city} {label} {scale}.",
+    "A {label} based in {city}: {short} {scale}.",
+    "{short}, a {label} in {city} since {year}, {note}.",
+)
+NOTE_LINES = ("It {note}.", "The company {note}.", "{short} also {note}.", "It now {note}.")
+IMPORTER_OPENERS = (
+    "{name} is an importer in {city}, {country}, that {role}.",
+    "Founded in {year}, {short} {role} across {country}.",
+    "{short} ({city}) has imported from China for {years} years and {role}.",
+    "An importer and distributor from {city}, {country}, which {role}.",
+    "Based in {city}, {short} {role}.",
+)
+TRADER_OPENERS = (
+    "{name} is a foreign-trade company in {city} working both ways.",
+    "{short} exports Chinese goods and sources imports for domestic retailers.",
+    "A {city} trading house that links exporters with domestic and foreign buyers.",
+    "Since {year}, {short} has run export, import and cross-border e-commerce from {city}.",
+)
+SOURCING_LINES = (
+    "For this fair it is sourcing {items}.", "Current sourcing focus: {items}.",
+    "Buying {items} for the coming season.", "Wants new suppliers of {items}.",
+    "Key categories: {items}.",
+)
+LOGISTICS = {
+    "rail": ("Goods come by China-Europe Railway Express trains from Chongqing.",
+             "Prefers rail freight from the Chongqing railway port."),
+    "land": ("Trucks and rail via Khorgos are preferred.",
+             "Uses the rail route from Chongqing to Central Asia."),
+    "corridor": ("Ships via the New International Land-Sea Trade Corridor.",
+                 "Uses the western land-sea corridor through Qinzhou port."),
+    "sea": ("Ships by sea via Shanghai or Shenzhen.", "Consolidates sea freight in Ningbo."),
+}
+IMPORTER_PURPOSES = (
+    "for distribution in {country}", "for our {city} warehouse", "for private label",
+    "for the coming season", "for retail chains in {country}", "for our dealer network",
+)
+DOMESTIC_PURPOSES = {
+    "supermarket": ("for our export-quality zone", "for supermarket private label",
+                    "for Spring Festival promotions"),
+    "ecommerce": ("for our online flagship store", "for the Double 11 campaign",
+                  "for our marketplace shops"),
+    "live": ("for live-stream sales", "for a live-stream promotion", "for our hosts' picks"),
+    "wholesale": ("for wholesale distribution", "for county-level distribution"),
+    "department": ("for the export-brand floor", "for the autumn-winter season"),
+    "assembler": ("for new-energy model localisation", "for series production"),
+}
+TRADER_PURPOSES = ("for re-export", "for domestic retail partners", "for a client programme")
+NEED_TITLES = (
+    "{Alias} {purpose}, {qty}{freq}", "{qty}{freq} {alias} {purpose}", "RFQ: {alias}, {qty}{freq}",
+    "Seeking {alias} ({qty}{freq})", "{Alias} wanted: {qty}, delivery to {country}",
+    "Buying {alias} {purpose}", "Sourcing {alias}, {qty}{freq}",
+)
+NEED_CERT_TITLES = (
+    "{cert}-certified {alias}, {qty}{freq}", "{Alias} {purpose}, {qty}{freq}, {cert} required",
+    "RFQ: {cert} {alias}, {qty}",
+)
+NEED_OPENERS = (
+    "{short} is sourcing {alias} {purpose}.", "Our {city} team needs a reliable source of {alias}.",
+    "We plan to list {alias} {purpose} next quarter.",
+    "Annual demand is about {annual} {unit}; this first order is {qty}.",
+    "Looking for a long-term maker of {alias}.", "Trial order of {qty}, repeat orders expected.",
+)
+SPEC_LINES = ("Specification: {f}.", "Preferred: {f}.", "Must offer {f}.", "Ideally {f}.")
+REQUIRE_LINES = (
+    "Required certificates: {certs}.", "Supplier must hold {certs}.",
+    "{certs} documents are mandatory.", "Only suppliers with {certs} please.",
+)
+TERMS = (
+    "T/T 30 % deposit, 70 % against copy of B/L.", "L/C at sight.",
+    "Payment 60 days after delivery.", "Payment via platform escrow.",
+    "Open to consignment for the first batch.",
+)
+DOMESTIC_DELIVERY = ("Delivered to our {city} DC.", "Delivery duty paid to {city}.",
+                     "Split deliveries to regional warehouses.")
+FOREIGN_DELIVERY = ("FOB Chongqing.", "CIF, port of our choice.", "DAP {city} by rail.",
+                    "FCA Chongqing railway port.", "EXW factory, we arrange freight.")
+OFFER_TITLES = (
+    "{Alias} - {feature}", "{Alias}, {feature}, MOQ {moq}", "Factory-direct {alias} from {place}",
+    "{place} {alias} for export and domestic retail", "OEM {alias} with {feature}",
+    "{Alias}: {price} {currency}/{unit_short}", "Export-grade {alias}, {avail} available",
+)
+OFFER_CERT_TITLES = ("{cert}-certified {alias}, {avail} available", "{Alias} ({cert}), {feature}")
+OFFER_OPENERS = (
+    "We offer {alias} made in our {place} plant.", "{short} supplies {alias} {feature}.",
+    "Export-grade {alias} now also available for domestic retail.",
+    "Direct from the factory in {place}: {alias}.", "Stock and made-to-order {alias}.",
+    "{Alias} with {feature}, produced under our own quality control.",
+)
+PRICE_LINES = (
+    "Price {price} {currency} per {unit_one}, MOQ {moq}.",
+    "From {price} {currency}/{unit_short}; minimum order {moq}.",
+    "MOQ {moq} at {price} {currency} per {unit_one}, volume discounts available.",
+)
+LEAD_LINES = (
+    "Lead time {days} days after deposit.", "Ships within {days} days.",
+    "Production slot in {days} days.", "Can ship {days} days after sample approval.",
+)
+SAMPLE_LINES = (
+    "Free samples; buyer pays courier.", "Samples in a week.", "OEM packaging available.",
+    "Private label welcome.", "Factory visits welcome during the fair.", "",
+)
+MAKER_NAMES = (
+    "{head} {b} {w} Co., Ltd.", "{head} {b} {w} Co., Ltd.", "{b} ({place}) {w} Co., Ltd.",
+    "{head} {b} {w} Group Co., Ltd.", "{head} {b} {w} Industrial Co., Ltd.",
+)
+ROLE_DECK = ("supplier",) * 14 + ("buyer",) * 8 + ("both",) * 3
+KIND_DECK = (
+    "supermarket", "supermarket", "supermarket", "ecommerce", "ecommerce", "live", "live",
+    "wholesale", "wholesale", "department", "assembler",
+)
+FX = {"USD": 1.0, "EUR": 0.92, "CNY": 7.1}
+UNIT_SHORT = {"tonnes": "t", "units": "units", "pieces": "pcs", "metres": "m", "kg": "kg"}
+UNIT_ONE = {"tonnes": "tonne", "units": "unit", "pieces": "piece", "metres": "metre", "kg": "kg"}
+FOOD_CHANNELS = ("OEM", "wholesale", "e-commerce", "cross-border e-commerce", "live-streaming",
+                 "supermarket")
+INDUSTRY_CHANNELS = ("OEM", "distributors", "project sales", "e-commerce",
+                     "cross-border e-commerce")
+IMPORTER_CHANNELS = ("wholesale", "supermarket", "e-commerce", "dealer network")

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.entities import Enterprise, Need, Offer
+from service.jobs import JobRunner
 from service.matchmaker import Matchmaker
 from service.usecases import access, profiles, trades
 
@@ -22,6 +23,12 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_jobs(request: Request) -> JobRunner:
+    jobs: JobRunner = request.app.state.jobs
+    return jobs
+
+
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 MatchmakerDep = Annotated[Matchmaker, Depends(get_matchmaker)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

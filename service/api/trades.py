@@ -30,7 +30,7 @@ TopK = Annotated[int, Query(ge=1, le=100)]
 @router.post("/needs", status_code=status.HTTP_201_CREATED)
 def create_need(data: NeedCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep) -> NeedPublic:
     """Post a buyer's need (RFQ); it is matchable as soon as this returns."""
-    return NeedPublic.model_validate(trades.create(session, mm, Need, data, who), from_attributes=True)
+    return NeedPublic.model_validate(trades.create(session, mm, Need, [data], who)[0], from_attributes=True)
 
 
 @router.get("/needs")
@@ -89,7 +89,7 @@ def recommend_suppliers(
 @router.post("/offers", status_code=status.HTTP_201_CREATED)
 def create_offer(data: OfferCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep) -> OfferPublic:
     """Post a supplier's offer; it is matchable as soon as this returns."""
-    return OfferPublic.model_validate(trades.create(session, mm, Offer, data, who), from_attributes=True)
+    return OfferPublic.model_validate(trades.create(session, mm, Offer, [data], who)[0], from_attributes=True)
 
 
 @router.get("/offers")

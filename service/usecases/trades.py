@@ -1,12 +1,13 @@
 """Needs (a buyer's request) and offers (a supplier's product): one set of use-cases for both."""
 
+from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 from sqlmodel import Session, col, func, select
 
 from service.entities import Enterprise, Need, NeedCreate, Offer, OfferCreate, Status, utc_now
 from service.errors import BadRequest, NotFound
-from service.matchmaker import Matchmaker
+from service.matchmaker import Matchmaker, Progress
 from service.usecases.access import Principal
 from service.usecases.profiles import get_enterprise
 
@@ -34,18 +35,26 @@ def _check_owner(session: Session, table: type[Need | Offer], owner_id: int, who
 
 
 def create(
-    session: Session, mm: Matchmaker, table: type[Trade], data: NeedCreate | OfferCreate, who: Principal
-) -> Trade:
-    owner_id = data.buyer_id if isinstance(data, NeedCreate) else data.supplier_id
-    _check_owner(session, table, owner_id, who)
-    row = table.model_validate(data)
-    session.add(row)
+    session: Session,
+    mm: Matchmaker,
+    table: type[Trade],
+    rows: Sequence[NeedCreate | OfferCreate],
+    who: Principal,
+    progress: Progress | None = None,
+) -> list[Trade]:
+    """Create needs or offers all-or-nothing; each is matchable as soon as this returns."""
+    for data in rows:
+        owner_id = data.buyer_id if isinstance(data, NeedCreate) else data.supplier_id
+        _check_owner(session, table, owner_id, who)
+    created = [table.model_validate(data) for data in rows]
+    session.add_all(created)
     session.flush()
-    change = mm.index(session, trades=[row])
+    change = mm.index(session, trades=created, progress=progress)
     session.commit()
     mm.apply(change)
-    session.refresh(row)
-    return row
+    for row in created:
+        session.refresh(row)
+    return created
 
 
 def update(session: Session, mm: Matchmaker, row: Trade, changes: dict[str, object]) -> Trade:

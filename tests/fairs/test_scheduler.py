@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -312,5 +313,5 @@ def test_300_by_300_fair_is_valid_and_beats_greedy() -> None:
     ],
 )
 def test_inconsistent_input_is_rejected(fair: FairInput, message: str) -> None:
-    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         schedule(fair)

@@ -1,0 +1,29 @@
+# The two commands: `make run` (serve the demo on 127.0.0.1:8000) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+run: install
+	$(VENV)/bin/matchfair serve --demo --host 127.0.0.1 --port 8000
+
+test: install lint
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check service tests bench
+	$(VENV)/bin/mypy service tests bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,90 @@
+"""The `matchfair` command line: serve, load-demo, recommend."""
+
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+from tqdm import tqdm
+
+from service.config import Settings
+from service.matchmaker import Matchmaker, Progress
+
+app = typer.Typer(help="Matchfair: supply-demand matchmaking for trade fairs.", no_args_is_help=True)
+
+
+def _bar(description: str) -> tuple[tqdm, Progress]:  # type: ignore[type-arg]
+    bar = tqdm(desc=description, unit="text", leave=True)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
+
+
+def _matchmaker(settings: Settings) -> Matchmaker:
+    from service.app import build_matchmaker
+
+    return build_matchmaker(settings)
+
+
+def _load_demo(mm: Matchmaker) -> None:
+    from service.usecases.demo import is_empty, load_demo
+
+    with Session(mm.engine) as session:
+        if not is_empty(session):
+            typer.echo("The database already holds enterprises; demo data not loaded.")
+            return
+        bar, progress = _bar("embedding demo data")
+        summary = load_demo(session, mm, progress=progress)
+        bar.close()
+    typer.echo(
+        f"Loaded {summary.enterprises} enterprises, {summary.needs} needs, {summary.offers} offers."
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the demo data into an empty database first.")] = False,
+) -> None:
+    """Serve the API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = Settings()
+    if demo:
+        _load_demo(_matchmaker(settings))
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command("load-demo")
+def load_demo_command() -> None:
+    """Load the demo fair (data/demo) into an empty database, with a progress bar."""
+    _load_demo(_matchmaker(Settings()))
+
+
+@app.command()
+def recommend(
+    need: Annotated[int, typer.Option(help="A need id: print suppliers for it.")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+) -> None:
+    """Print the recommended suppliers for a need, with reasons."""
+    from service.entities import Need
+    from service.usecases import recommend as use
+    from service.usecases.trades import get_trade
+
+    mm = _matchmaker(Settings())
+    with Session(mm.engine) as session:
+        result = use.for_need(session, mm, get_trade(session, Need, need), limit=limit, strict=True)
+    for rank, r in enumerate(result.items, 1):
+        typer.echo(f"{rank:>2}. {r.score:.3f}  {r.partner.name}\n    {r.reason}")
+
+
+def main() -> None:
+    app()
+
+

@@ -1,0 +1,68 @@
+"""Keyword-only factories that go through the real API."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def register(client: TestClient, *, name: str = "Acme Trading", role: str = "supplier", **fields: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Register an enterprise; return its private profile and its auth header."""
+    response = client.post("/enterprises", json={"name": name, "role": role, **fields})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["enterprise"], {"X-API-Key": body["api_key"]}
+
+
+def post_need(client: TestClient, auth: dict[str, str], *, buyer_id: int, title: str, **fields: Any) -> dict[str, Any]:
+    response = client.post("/needs", json={"buyer_id": buyer_id, "title": title, **fields}, headers=auth)
+    assert response.status_code == 201, response.text
+    need: dict[str, Any] = response.json()
+    return need
+
+
+def post_offer(client: TestClient, auth: dict[str, str], *, supplier_id: int, title: str, **fields: Any) -> dict[str, Any]:
+    response = client.post("/offers", json={"supplier_id": supplier_id, "title": title, **fields}, headers=auth)
+    assert response.status_code == 201, response.text
+    offer: dict[str, Any] = response.json()
+    return offer
+
+
+HOTPOT_MAKER = {
+    "name": "Yuzhong Red Pot Condiment Co.",
+    "role": "supplier",
+    "description": "Chongqing maker of beef-tallow hotpot base and chili oil.",
+    "country": "China",
+    "region": "Chongqing",
+    "certifications": ["ISO 22000", "HACCP"],
+    "export_markets": ["Germany", "Malaysia"],
+    "years_exporting": 8,
+    "annual_capacity": 12000,
+    "capacity_unit": "t",
+    "moq": 2,
+    "product_lines": [
+        {"name": "Spicy hotpot seasoning base", "hs_code": "2103.90", "description": "Beef tallow, chili and Sichuan pepper"},
+    ],
+    "contact_email": "sales@redpot.example.com",
+}
+
+LAPTOP_MAKER = {
+    "name": "Xiyong Bright Compute Ltd.",
+    "role": "supplier",
+    "description": "Contract manufacturer of notebook computers.",
+    "country": "China",
+    "region": "Chongqing",
+    "certifications": ["CE", "FCC"],
+    "export_markets": ["Poland", "Brazil"],
+    "years_exporting": 5,
+    "product_lines": [{"name": "14-inch business laptop", "hs_code": "8471.30", "description": "Intel i5, 16 GB"}],
+}
+
+GERMAN_BUYER = {
+    "name": "Rheinland Asia Foods GmbH",
+    "role": "buyer",
+    "description": "Importer supplying Asian supermarkets in Germany.",
+    "country": "Germany",
+    "looking_for": "Chinese condiments, hotpot seasoning and instant noodles",
+    "channels": ["supermarket", "wholesale"],
+    "contact_email": "buy@rheinland.example.com",
+}
