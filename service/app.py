@@ -20,7 +20,11 @@ def build_matchmaker(settings: Settings, embedder: Embedder | None = None) -> Ma
     engine = make_engine(settings.database_url)
     create_schema(engine)
     if embedder is None:
-        embedder = load_embedder(settings.resolved_model_path(), batch_size=settings.embed_batch_size)
+        embedder = load_embedder(
+            settings.resolved_model_path(),
+            backend=settings.embedder,
+            batch_size=settings.embed_batch_size,
+        )
     mm = Matchmaker(engine, embedder, query_cache_size=settings.query_cache_size)
     mm.load()
     return mm

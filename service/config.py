@@ -1,6 +1,7 @@
 """Settings, read from MATCHFAIR_* environment variables."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///matchfair.db"
     model_path: Path | None = Field(
         default=None, description="A local sentence-transformers folder; default all-MiniLM-L6-v2."
+    )
+    embedder: Literal["sentence-transformers", "use-multilingual"] = Field(
+        default="sentence-transformers",
+        description="use-multilingual embeds Chinese and English into one space (512-d).",
     )
     admin_key: SecretStr | None = Field(
         default=None, description="Organizer/admin API key; admin actions are off without it."

