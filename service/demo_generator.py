@@ -29,7 +29,7 @@ KIND_BY_KEY = {k.key: k for k in vocab.DOMESTIC_KINDS}
 EU = frozenset({c.name for c in vocab.COUNTRIES if c.eu} | {"France"})
 HALAL = frozenset({c.name for c in vocab.COUNTRIES if c.halal} | {"Morocco", "Bangladesh"})
 EAEU = frozenset({c.name for c in vocab.COUNTRIES if c.eaeu})
-ASCII = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "ß": "ss", "'": "", " ": "-"})
+ASCII = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", **dict.fromkeys("'().,&/")})
 
 
 @dataclass
@@ -54,18 +54,44 @@ class _Party:
     certs: list[str] = field(default_factory=list)
 
 
+class _Dice:
+    """Seeded picks, leaner than random.Random's checked ones; generation is mostly dice."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed).random
+
+    def chance(self, p: float) -> bool:
+        return self._random() < p
+
+    def between(self, lo: int, hi: int) -> int:
+        return lo + int(self._random() * (hi - lo + 1))
+
+    def uniform(self, lo: float, hi: float) -> float:
+        return lo + (hi - lo) * self._random()
+
+    def pick(self, items: Sequence[T]) -> T:
+        return items[int(self._random() * len(items))]
+
+    def some(self, items: Sequence[T], k: int) -> list[T]:
+        """k distinct items in random order (a partial Fisher-Yates shuffle)."""
+        pool = list(items)
+        for i in range(k):
+            j = i + int(self._random() * (len(pool) - i))
+            pool[i], pool[j] = pool[j], pool[i]
+        return pool[:k]
+
+
 class _Deck(Generic[T]):
     """Deals items in freshly shuffled rounds, so every item keeps its share at any size."""
 
-    def __init__(self, rng: random.Random, items: Sequence[T]) -> None:
+    def __init__(self, rng: _Dice, items: Sequence[T]) -> None:
         self._rng = rng
         self._items = list(items)
         self._hand: list[T] = []
 
     def deal(self) -> T:
         if not self._hand:
-            self._hand = self._items.copy()
-            self._rng.shuffle(self._hand)
+            self._hand = self._rng.some(self._items, len(self._items))
         return self._hand.pop()
 
 
@@ -73,7 +99,7 @@ def _nice(x: float) -> int:
     """Round to two significant digits so quantities look quoted, not computed."""
     if x < 100:
         return max(1, round(x))
-    magnitude = 10 ** (len(str(int(x))) - 2)
+    magnitude: int = 10 ** (len(str(int(x))) - 2)
     return round(x / magnitude) * magnitude
 
 
@@ -87,7 +113,7 @@ def _join(items: Sequence[str]) -> str:
 
 def _slug(text: str) -> str:
     flat = unicodedata.normalize("NFKD", text.translate(ASCII))
-    return "".join(c for c in flat if c.isascii() and (c.isalnum() or c == "-")).lower()
+    return "-".join(flat.encode("ascii", "ignore").decode().lower().split())
 
 
 def _cap(text: str) -> str:
@@ -104,21 +130,21 @@ def _route(country: Country) -> str:
     return "sea"
 
 
-def _required(rng: random.Random, sector: Sector, country: str) -> list[str]:
+def _required(rng: _Dice, sector: Sector, country: str) -> list[str]:
     """Certificates a buyer in `country` asks for: market rules first, then house rules."""
     certs: list[str] = []
     if country in EU:
         certs.append(sector.eu_certs[0])
-        certs += [c for c in sector.eu_certs[1:] if rng.chance(0.5]
-    elif "CE" in sector.eu_certs and rng.chance(0.3:
+        certs += [c for c in sector.eu_certs[1:] if rng.chance(0.5)]
+    elif "CE" in sector.eu_certs and rng.chance(0.3):
         certs.append("CE")
-    if sector.group == "food" and country in HALAL and rng.chance(0.7:
+    if sector.group == "food" and country in HALAL and rng.chance(0.7):
         certs.append("Halal")
-    if sector.group != "food" and country in EAEU and rng.chance(0.5:
+    if sector.group != "food" and country in EAEU and rng.chance(0.5):
         certs.append("EAC")
-    if country == "China" and sector.group in ("electronics", "mobility") and rng.chance(0.5:
+    if country == "China" and any(c == "CCC" for c, _ in sector.certs) and rng.chance(0.5):
         certs.append("CCC")
-    if rng.chance(0.3:
+    if rng.chance(0.3):
         certs.append(sector.certs[0][0])
     return list(dict.fromkeys(certs))
 
@@ -127,7 +153,7 @@ class _Builder:
     """One generation run: the random stream, the decks and the parties made so far."""
 
     def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = _Dice(seed)
         self.names: set[str] = set()
         self.sellers: list[_Party] = []
         self.buyers: list[_Party] = []
@@ -200,7 +226,7 @@ class _Builder:
             return self._maker(external_id)
         if role == "both":
             return self._trader(external_id)
-        if self.rng.chance(0.45:
+        if self.rng.chance(0.4):
             return self._domestic_buyer(external_id)
         return self._importer(external_id)
 
@@ -209,7 +235,7 @@ class _Builder:
         sector = self.maker_sectors.deal()
         place, region = rng.pick(sector.places)
         word = rng.pick(sector.name_words)
-        head = region if region != place and rng.chance(0.3 else place
+        head = region if region != place and rng.chance(0.3) else place
 
         def make() -> tuple[str, str]:
             brand = self._brand()
@@ -220,20 +246,20 @@ class _Builder:
         name, short = self._unique(make)
         products = rng.some(sector.products, rng.between(1, min(3, len(sector.products))))
         founded = rng.between(1988, 2022)
-        years = 0 if rng.chance(0.18 else rng.between(1, min(25, FAIR_DATE.year - founded))
+        years = 0 if rng.chance(0.18) else rng.between(1, min(25, FAIR_DATE.year - founded))
         markets = rng.some(sector.markets, rng.between(1, 6)) if years else []
-        certs = [c for c, p in sector.certs if rng.chance(p]
+        certs = [c for c, p in sector.certs if rng.chance(p)]
         if EU.intersection(markets):
-            certs += [c for c in sector.eu_certs if rng.chance(0.75]
-        if sector.group == "food" and HALAL.intersection(markets) and rng.chance(0.6:
+            certs += [c for c in sector.eu_certs if rng.chance(0.75)]
+        if sector.group == "food" and HALAL.intersection(markets) and rng.chance(0.6):
             certs.append("Halal")
-        if sector.group != "food" and EAEU.intersection(markets) and rng.chance(0.6:
+        if sector.group != "food" and EAEU.intersection(markets) and rng.chance(0.6):
             certs.append("EAC")
         certs = list(dict.fromkeys(certs))
         capacity = _nice(rng.uniform(*sector.capacity))
         languages = ["Chinese", "English"]
         spoken = [vocab.MARKET_LANGUAGE[m] for m in markets if m in vocab.MARKET_LANGUAGE]
-        if spoken and rng.chance(0.4:
+        if spoken and rng.chance(0.4):
             languages.append(spoken[0])
         pool = vocab.FOOD_CHANNELS if sector.group == "food" else vocab.INDUSTRY_CHANNELS
         channels = (["export"] if years else []) + rng.some(pool, rng.between(1, 3))
@@ -245,13 +271,13 @@ class _Builder:
             "place": place,
             "region": region,
             "label": sector.label,
-            "staff": _nice(rng.uniform(40, 4000)),
+            "staff": f"{_nice(rng.uniform(40, 4000)):,}",
         }
         text = [rng.pick(vocab.MAKER_OPENERS).format(**slots)]
         aliases = _join([p.aliases[0] for p in products])
         text.append(rng.pick(vocab.RANGE_LINES).format(items=aliases))
         text += [s + "." for s in rng.some(sector.strengths, rng.between(1, 2))]
-        if rng.chance(0.8:
+        if rng.chance(0.8):
             line = rng.pick(vocab.CAPACITY_LINES)
             text.append(line.format(cap=f"{capacity:,}", unit=sector.unit))
         if markets:
@@ -360,7 +386,7 @@ class _Builder:
             name=name,
             region=region,
             text=text,
-            certs=["ISO 9001"] if rng.chance(0.3 else [],
+            certs=["ISO 9001"] if rng.chance(0.3) else [],
             languages=["Chinese"],
             channels=list(kind.channels),
             contact=self._cn_contact(_slug(short), region),
@@ -374,8 +400,9 @@ class _Builder:
         core = rng.pick(vocab.IMPORTER_CORES[group])
 
         def make() -> tuple[str, str]:
-            prefix = rng.pick(country.prefixes)
-            return rng.pick(country.forms).format(p=prefix, c=core), f"{prefix} {core}"
+            prefix, form = rng.pick(country.prefixes), rng.pick(country.forms)
+            name = form.format(p=prefix, c=core)
+            return name, f"{prefix} {core}" if "{c}" in form else name
 
         name, short = self._unique(make)
         pool = [s for s in vocab.SECTORS if s.group == group]
@@ -391,15 +418,15 @@ class _Builder:
         }
         text = [rng.pick(vocab.IMPORTER_OPENERS).format(**slots)]
         text.append(rng.pick(vocab.LOGISTICS[_route(country)]))
-        certs = ["AEO"] if rng.chance(0.2 else []
-        if group == "food" and rng.chance(0.3:
+        certs = ["AEO"] if rng.chance(0.2) else []
+        if group == "food" and rng.chance(0.3):
             certs.append("IFS Broker" if country.eu else "HACCP")
         languages = list(country.languages)
-        if rng.chance(0.25:
+        if rng.chance(0.25):
             languages.append("Chinese")
         extra = rng.some(vocab.IMPORTER_CHANNELS, rng.between(0, 2))
         purposes = tuple(p.format(country=country.name, city=city) for p in vocab.IMPORTER_PURPOSES)
-        currency = country.currency if rng.chance(0.7 else "USD"
+        currency = country.currency if rng.chance(0.7) else "USD"
         party = _Party(external_id, short, city, country.name, currency, purposes, sectors)
         return self._buyer_record(
             party,
@@ -432,7 +459,7 @@ class _Builder:
             rng.pick(vocab.RANGE_LINES).format(items=aliases),
             rng.pick(vocab.LOGISTICS["rail"] + vocab.LOGISTICS["corridor"]),
         ]
-        certs = ["AEO"] if rng.chance(0.4 else []
+        certs = ["AEO"] if rng.chance(0.4) else []
         purposes = vocab.TRADER_PURPOSES
         party = _Party(external_id, short, city, "China", "USD", purposes, sectors, pairs, certs)
         self.sellers.append(party)
@@ -458,20 +485,22 @@ class _Builder:
         alias = rng.pick(product.aliases)
         qty = _nice(rng.uniform(*sector.order))
         certs = _required(rng, sector, buyer.country)
+        purpose = rng.pick(buyer.purposes)
         slots = {
             "alias": alias,
             "Alias": _cap(alias),
             "qty": f"{qty:,} {vocab.UNIT_SHORT[sector.unit]}",
-            "freq": "/month" if sector.group == "food" and rng.chance(0.4 else "",
-            "purpose": rng.pick(buyer.purposes),
-            "country": buyer.country,
+            "freq": "/month" if sector.group == "food" and rng.chance(0.4) else "",
+            "purpose": purpose,
+            "Purpose": _cap(purpose),
+            "country": buyer.city if buyer.country == "China" else buyer.country,
             "cert": certs[0] if certs else "",
             "short": buyer.short,
             "city": buyer.city,
             "annual": f"{qty * rng.between(4, 12):,}",
             "unit": sector.unit,
         }
-        titles = vocab.NEED_CERT_TITLES if certs and rng.chance(0.5 else vocab.NEED_TITLES
+        titles = vocab.NEED_CERT_TITLES if certs and rng.chance(0.5) else vocab.NEED_TITLES
         text = [
             rng.pick(vocab.NEED_OPENERS).format(**slots),
             rng.pick(vocab.SPEC_LINES).format(f=rng.pick(product.features)),
@@ -497,19 +526,19 @@ class _Builder:
             "delivery_country": buyer.country,
             "delivery_region": buyer.city,
             "deadline": deadline.isoformat(),
-            "status": "closed" if rng.chance(0.04 else "open",
+            "status": "closed" if rng.chance(0.04) else "open",
         }
 
     def offer(self, seller: _Party) -> Record:
         rng = self.rng
         sector, product = rng.pick(seller.products)
         alias = rng.pick(product.aliases)
-        currency = "CNY" if rng.chance(0.25 else "USD"
+        currency = "CNY" if rng.chance(0.25) else "USD"
         price = _money(product.price * rng.uniform(0.8, 1.2) * vocab.FX[currency])
         moq = _nice(rng.uniform(*sector.moq))
         avail = _nice(rng.uniform(*sector.order) * rng.between(2, 10))
         unit_short = vocab.UNIT_SHORT[sector.unit]
-        certs = [c for c in seller.certs if rng.chance(0.85]
+        certs = [c for c in seller.certs if rng.chance(0.85)]
         feature = rng.pick(product.features)
         slots = {
             "alias": alias,
@@ -518,15 +547,14 @@ class _Builder:
             "moq": f"{moq:,} {unit_short}",
             "place": seller.city,
             "short": seller.short,
-            "price": f"{price:,}",
+            "price": f"{price:,.2f}" if price < 100 else f"{price:,.0f}",
             "currency": currency,
-            "unit_short": unit_short,
             "unit_one": vocab.UNIT_ONE[sector.unit],
             "avail": f"{avail:,} {unit_short}",
             "cert": certs[0] if certs else "",
             "days": rng.pick((7, 10, 15, 20, 25, 30, 45)),
         }
-        titles = vocab.OFFER_CERT_TITLES if certs and rng.chance(0.4 else vocab.OFFER_TITLES
+        titles = vocab.OFFER_CERT_TITLES if certs and rng.chance(0.4) else vocab.OFFER_TITLES
         text = [rng.pick(vocab.OFFER_OPENERS).format(**slots)]
         more = [f for f in product.features if f != feature]
         if more:
@@ -548,7 +576,7 @@ class _Builder:
             "moq": float(moq),
             "available_quantity": float(avail),
             "certifications": certs,
-            "status": "closed" if rng.chance(0.04 else "open",
+            "status": "closed" if rng.chance(0.04) else "open",
         }
 
 

@@ -99,7 +99,7 @@ SECTORS: tuple[Sector, ...] = (
             "We supply private-label hotpot base to restaurant chains in several countries",
             "A 10,000-square-metre GMP plant with six automated filling lines",
         ),
-        seeks=FOOD_SEEKS + ("restaurant chains abroad that need a stable hotpot base",),
+        seeks=(*FOOD_SEEKS, "restaurant chains abroad that need a stable hotpot base"),
         markets=("Malaysia", "Singapore", "Thailand", "Australia", "Canada", "Germany",
                  "Kazakhstan", "UAE", "Japan", "South Korea", "Vietnam", "United Kingdom"),
     ),
@@ -185,7 +185,7 @@ SECTORS: tuple[Sector, ...] = (
             "Pesticide residues are tested against EU and ASEAN limits before shipment",
             "We ship by the western land-sea corridor to ASEAN ports in about a week",
         ),
-        seeks=FOOD_SEEKS + ("fresh-produce importers for the winter season",),
+        seeks=(*FOOD_SEEKS, "fresh-produce importers for the winter season"),
         markets=("Russia", "Kazakhstan", "Vietnam", "Thailand", "Malaysia", "Indonesia",
                  "Philippines", "UAE", "Canada", "Netherlands"),
     ),
@@ -226,7 +226,7 @@ SECTORS: tuple[Sector, ...] = (
             "Cooperative of 1,200 tea farmers with traceable plots",
             "Our teas have won provincial quality awards several years running",
         ),
-        seeks=FOOD_SEEKS + ("tea shops and tea-bag brands abroad",),
+        seeks=(*FOOD_SEEKS, "tea shops and tea-bag brands abroad"),
         markets=("Morocco", "Uzbekistan", "Russia", "Germany", "United Kingdom", "Malaysia",
                  "UAE", "Kazakhstan", "Japan", "United States"),
     ),
@@ -266,7 +266,7 @@ SECTORS: tuple[Sector, ...] = (
             "Chili oil recipes have sold well on Chinese live-streaming channels",
             "Steam sterilisation keeps microbial counts within EU limits",
         ),
-        seeks=FOOD_SEEKS + ("spice processors and sauce makers abroad",),
+        seeks=(*FOOD_SEEKS, "spice processors and sauce makers abroad"),
         markets=("United States", "Malaysia", "South Korea", "Mexico", "Germany", "Thailand",
                  "Vietnam", "Australia", "UAE", "Nigeria"),
     ),
@@ -1003,7 +1003,7 @@ COUNTRIES: tuple[Country, ...] = (
             ("Anatolia", "Bosphorus", "Marmara", "Ege", "Kapadokya"),
             ("{p} {c} A.Ş.", "{p} {c} Ltd. Şti."),
             ("Emre", "Elif", "Mehmet", "Zeynep", "Burak", "Ayşe"),
-            ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın"),
+            ("Öztürk", "Kaya", "Demir", "Şahin", "Çelik", "Arslan"),
             ("textiles", "chemicals", "auto", "mobility"), halal=True),
     Country("Indonesia", (("Jakarta", "DKI Jakarta"), ("Surabaya", "East Java"),
                           ("Medan", "North Sumatra")),
@@ -1149,7 +1149,7 @@ DOMESTIC_CITIES: tuple[Place, ...] = (
     ("Zhengzhou", "Henan"), ("Yiwu", "Zhejiang"),
 )
 TRADER_NAMES: tuple[str, ...] = (
-    "Chongqing {b} Import & Export Co., Ltd.", "{b} International Trade ({city}) Co., Ltd.",
+    "{city} {b} Import & Export Co., Ltd.", "{b} International Trade ({city}) Co., Ltd.",
     "{city} {b} Supply Chain Co., Ltd.", "{b} Cross-border Trading Co., Ltd.",
 )
 SYLLABLES: tuple[str, ...] = (
@@ -1278,7 +1278,7 @@ DOMESTIC_PURPOSES = {
 TRADER_PURPOSES = ("for re-export", "for domestic retail partners", "for a client programme")
 NEED_TITLES = (
     "{Alias} {purpose}, {qty}{freq}", "{qty}{freq} {alias} {purpose}", "RFQ: {alias}, {qty}{freq}",
-    "Seeking {alias} ({qty}{freq})", "{Alias} wanted: {qty}, delivery to {country}",
+    "Seeking {alias} ({qty}{freq})", "{Alias} wanted: {qty}, delivered to {country}",
     "Buying {alias} {purpose}", "Sourcing {alias}, {qty}{freq}",
 )
 NEED_CERT_TITLES = (
@@ -1286,10 +1286,15 @@ NEED_CERT_TITLES = (
     "RFQ: {cert} {alias}, {qty}",
 )
 NEED_OPENERS = (
-    "{short} is sourcing {alias} {purpose}.", "Our {city} team needs a reliable source of {alias}.",
+    "We are sourcing {alias} {purpose}.", "{short} ({city}) is sourcing {alias}.",
+    "Our {city} team needs a reliable source of {alias}.",
     "We plan to list {alias} {purpose} next quarter.",
     "Annual demand is about {annual} {unit}; this first order is {qty}.",
     "Looking for a long-term maker of {alias}.", "Trial order of {qty}, repeat orders expected.",
+    "{Purpose}, we need {qty} of {alias}.", "Request for quotation: {alias}, {qty}.",
+    "{short} invites quotes for {alias}.", "Replacing our current supplier of {alias}.",
+    "Our customers keep asking for {alias}; we need {qty} to start.",
+    "New listing planned: {alias} {purpose}.",
 )
 SPEC_LINES = ("Specification: {f}.", "Preferred: {f}.", "Must offer {f}.", "Ideally {f}.")
 REQUIRE_LINES = (
@@ -1307,19 +1312,22 @@ FOREIGN_DELIVERY = ("FOB Chongqing.", "CIF, port of our choice.", "DAP {city} by
                     "FCA Chongqing railway port.", "EXW factory, we arrange freight.")
 OFFER_TITLES = (
     "{Alias} - {feature}", "{Alias}, {feature}, MOQ {moq}", "Factory-direct {alias} from {place}",
-    "{place} {alias} for export and domestic retail", "OEM {alias} with {feature}",
-    "{Alias}: {price} {currency}/{unit_short}", "Export-grade {alias}, {avail} available",
+    "{place} {alias} for export and domestic retail", "OEM {alias}: {feature}",
+    "{Alias}: {price} {currency}/{unit_one}", "Export-grade {alias}, {avail} available",
 )
 OFFER_CERT_TITLES = ("{cert}-certified {alias}, {avail} available", "{Alias} ({cert}), {feature}")
 OFFER_OPENERS = (
-    "We offer {alias} made in our {place} plant.", "{short} supplies {alias} {feature}.",
+    "We offer {alias} made in our {place} plant.", "{short} supplies {alias} ({feature}).",
     "Export-grade {alias} now also available for domestic retail.",
     "Direct from the factory in {place}: {alias}.", "Stock and made-to-order {alias}.",
-    "{Alias} with {feature}, produced under our own quality control.",
+    "{Alias}: {feature}, made under our own quality control.",
+    "{place} factory offer: {alias}.", "{short} has free capacity for {alias}.",
+    "Now taking orders for {alias} ({feature}).", "Quality {alias} at factory prices.",
+    "Our {alias} already sell abroad and are now open to new buyers.",
 )
 PRICE_LINES = (
     "Price {price} {currency} per {unit_one}, MOQ {moq}.",
-    "From {price} {currency}/{unit_short}; minimum order {moq}.",
+    "From {price} {currency}/{unit_one}; minimum order {moq}.",
     "MOQ {moq} at {price} {currency} per {unit_one}, volume discounts available.",
 )
 LEAD_LINES = (
@@ -1334,7 +1342,7 @@ MAKER_NAMES = (
     "{head} {b} {w} Co., Ltd.", "{head} {b} {w} Co., Ltd.", "{b} ({place}) {w} Co., Ltd.",
     "{head} {b} {w} Group Co., Ltd.", "{head} {b} {w} Industrial Co., Ltd.",
 )
-ROLE_DECK = ("supplier",) * 14 + ("buyer",) * 8 + ("both",) * 3
+ROLE_DECK = ("supplier",) * 13 + ("buyer",) * 9 + ("both",) * 3
 KIND_DECK = (
     "supermarket", "supermarket", "supermarket", "ecommerce", "ecommerce", "live", "live",
     "wholesale", "wholesale", "department", "assembler",
