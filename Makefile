@@ -16,6 +16,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 run: install
+	$(VENV)/bin/matchfair migrate
 	$(VENV)/bin/matchfair serve --demo --host 127.0.0.1 --port 8000
 
 test: install lint

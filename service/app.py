@@ -6,19 +6,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from service.api import enterprises, matching, trades
+from service.api import enterprises, fairs, matching, trades
 from service.config import Settings
-from service.db import create_schema, make_engine
+from service.db import check_schema, make_engine
 from service.errors import InvalidRows, ServiceError
 from service.jobs import JobRunner, JobStatus
 from service.matching.embedder import Embedder, load_embedder
 from service.matchmaker import Matchmaker
 
 
-def build_matchmaker(settings: Settings, embedder: Embedder | None = None) -> Matchmaker:
-    """Open the database, load the model (unless given) and fill the catalog."""
+def build_matchmaker(
+    settings: Settings, embedder: Embedder | None = None, *, load: bool = True
+) -> Matchmaker:
+    """Open the database (its schema must be at head), load the model and fill the catalog."""
     engine = make_engine(settings.database_url)
-    create_schema(engine)
+    check_schema(engine)
     if embedder is None:
         embedder = load_embedder(
             settings.resolved_model_path(),
@@ -26,7 +28,8 @@ def build_matchmaker(settings: Settings, embedder: Embedder | None = None) -> Ma
             batch_size=settings.embed_batch_size,
         )
     mm = Matchmaker(engine, embedder, query_cache_size=settings.query_cache_size)
-    mm.load()
+    if load:
+        mm.load()
     return mm
 
 
@@ -77,4 +80,5 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.include_router(enterprises.router)
     app.include_router(trades.router)
     app.include_router(matching.router)
+    app.include_router(fairs.router)
     return app

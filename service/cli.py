@@ -84,7 +84,32 @@ def recommend(
         typer.echo(f"{rank:>2}. {r.score:.3f}  {r.partner.name}\n    {r.reason}")
 
 
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (MATCHFAIR_DATABASE_URL) to this version's."""
+    from service.db import migrate as upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    typer.echo("The database schema is up to date.")
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every stored item with the configured model, then swap all vectors at once."""
+    from service.app import build_matchmaker
+
+    mm = build_matchmaker(Settings(), load=False)  # no catalog: this process does not search
+    bar, progress = _bar("re-embedding")
+    done = mm.reembed(progress)
+    bar.close()
+    typer.echo(f"Re-embedded {done} items with {mm.embedder.identity}.")
+
+
 def main() -> None:
+    from service.fairs_cli import fair_app
+
+    app.add_typer(fair_app, name="fair", help="Fair organizer: events, imports, match lists, schedules.")
     app()
 
 

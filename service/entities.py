@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, StringConstraints
-from sqlalchemy import JSON, Column, LargeBinary
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Relationship, SQLModel
+
+from service.db import Embedding
 
 
 def utc_now() -> datetime:
@@ -262,10 +264,16 @@ class OfferPublic(OfferBase):
 # --- stored vectors ------------------------------------------------------------------------
 
 
+# Fixed by the first migration: PostgreSQL's vector column has a declared dimension, so a model
+# of another dimension needs a new migration (SQLite's blobs take any dimension).
+EMBEDDING_DIMENSION = 384
+
+
 class ItemVector(SQLModel, table=True):
     """One embedded item (a profile side, product line, need or offer) and the model behind it."""
 
     __tablename__ = "item_vector"
+    __table_args__ = (Index("ix_item_vector_kind_ref_id", "kind", "ref_id"),)
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=16)
@@ -274,7 +282,7 @@ class ItemVector(SQLModel, table=True):
     hs_code: str = Field(default="", max_length=12)
     text: str
     model: str = Field(max_length=200)
-    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    vector: bytes = Field(sa_column=Column(Embedding(EMBEDDING_DIMENSION), nullable=False))
 
 
 # --- pages ---------------------------------------------------------------------------------

@@ -12,12 +12,14 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from service.db import is_postgres
 from service.entities import Enterprise, Need, Offer, Status
 from service.matching.catalog import Catalog
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
-from service.matching.items import Facts, Item, ItemDraft, Kind, profile_items, trade_item
+from service.matching.items import Facts, Item, ItemDraft, Kind, Side, profile_items, trade_item
 from service.matching.ranking import Ranker, Weights
 from service.store import convert, vectors
+from service.store.pgdense import PgDenseIndex
 
 Progress = Callable[[int, int], None]
 ENCODE_CHUNK = 256  # texts per progress step
@@ -52,30 +54,44 @@ class Matchmaker:
         self.engine = engine
         self.embedder = embedder
         self.query_encoder = CachedEmbedder(embedder, size=query_cache_size)  # free-text queries
-        self.catalog = Catalog(embedder.dimension)
+        self.on_postgres = is_postgres(engine)
+        self.catalog = Catalog(embedder.dimension, self._pg_dense if self.on_postgres else None)
         self.ranker = Ranker(self.catalog, weights)
 
+    def _pg_dense(self, side: Side) -> PgDenseIndex:
+        """On PostgreSQL dense search is a pgvector query; the catalog says which keys it knows."""
+        return PgDenseIndex(self.engine, side, lambda: self.catalog.items)
+
     def load(self, progress: Progress | None = None) -> int:
-        """Fill the catalog from stored vectors; re-embed everything made by another model.
+        """Fill the catalog from the store; re-embed every item another model made.
 
         Returns how many items were re-embedded (0 when the stored vectors were current).
         """
         with Session(self.engine) as session:
-            items, stored, models = vectors.load_items(session, self.embedder.dimension)
-            reembedded = 0
-            if models - {self.embedder.identity}:
-                change = self.index(
-                    session,
-                    enterprises=vectors.all_enterprises(session),
-                    trades=[*vectors.all_needs(session), *vectors.all_offers(session)],
-                    progress=progress,
-                )
-                session.commit()
-                reembedded = len(change.items)
-                items, stored, _ = vectors.load_items(session, self.embedder.dimension)
+            items, stored, models = vectors.load_items(
+                session, self.embedder.dimension, with_vectors=not self.on_postgres
+            )
             facts = [convert.facts_of(e) for e in vectors.all_enterprises(session)]
-            self.catalog.load(facts, items, stored)
-        return reembedded
+        self.catalog.load(facts, items, stored)
+        return self.reembed(progress, stale_only=True) if models - {self.embedder.identity} else 0
+
+    def reembed(self, progress: Progress | None = None, *, stale_only: bool = False) -> int:
+        """Embed the stored item texts again (or only those another model made) and swap.
+
+        Batches report progress while searches keep using the old vectors; then one
+        transaction replaces every vector under the same keys, and the catalog follows after
+        commit. Items a write replaced or removed meanwhile are skipped (it embedded its own).
+        Returns how many items were re-embedded.
+        """
+        identity = self.embedder.identity
+        with Session(self.engine) as session:
+            items = vectors.stale_items(session, identity if stale_only else None)
+        fresh = self.encode([item.text for item in items], progress)
+        with Session(self.engine) as session:
+            vectors.replace_vectors(session, [item.key for item in items], fresh, identity)
+            session.commit()
+        self.catalog.replace_vectors(items, fresh)
+        return len(items)
 
     def index(
         self,

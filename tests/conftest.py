@@ -1,15 +1,26 @@
-"""Shared fixtures: the real model loaded once, a fresh app on a temp SQLite file per test."""
+"""Shared fixtures: the real model loaded once, and a fresh app per test on each backend.
 
+Every test that takes `database_url` (so `settings` and `client`) runs twice: on a temp SQLite
+file and on a real PostgreSQL with pgvector (one throwaway server per session, a fresh database
+per test cloned from a migrated template). Both schemas come from the Alembic migrations.
+"""
+
+import shutil
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import Settings
+from service.db import migrate
 from service.matching.embedder import Embedder, load_embedder
+from service.store.localpg import LocalPostgres
 
 ADMIN_KEY = "organizer-secret"
+PG_TEMPLATE = "matchfair_template"
 
 
 @pytest.fixture(scope="session")
@@ -17,9 +28,35 @@ def embedder() -> Embedder:
     return load_embedder(Settings().resolved_model_path())
 
 
-@pytest.fixture
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'matchfair.db'}"
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "matchfair.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    server = LocalPostgres().start()
+    try:
+        migrate(server.create_database(PG_TEMPLATE))
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "matchfair.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    server: LocalPostgres = request.getfixturevalue("postgres")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield server.create_database(name, template=PG_TEMPLATE)
+    server.drop_database(name)
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import BaseModel, Field, ValidationError
 
 from service.entities import EnterpriseCreate, Short
@@ -23,16 +25,40 @@ MAX_ROWS = 5000
 Format = Literal["csv", "xlsx"]
 
 PROFILE_COLUMNS = (
-    "external_id", "name", "role", "description", "looking_for", "city", "region", "country",
-    "certifications", "export_markets", "languages", "channels", "years_exporting",
-    "annual_capacity", "capacity_unit", "moq", "website", "contact_name", "contact_email",
-    "contact_phone", "products",
-)  # fmt: skip
+    "external_id",
+    "name",
+    "role",
+    "description",
+    "looking_for",
+    "city",
+    "region",
+    "country",
+    "certifications",
+    "export_markets",
+    "languages",
+    "channels",
+    "years_exporting",
+    "annual_capacity",
+    "capacity_unit",
+    "moq",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "products",
+)
 FAIR_COLUMNS = ("max_meetings", "available", "must_meet", "do_not_meet", "needs_interpreter")
 COLUMNS = PROFILE_COLUMNS + FAIR_COLUMNS
 REQUIRED = ("external_id", "name", "role")
-LISTS = {"certifications", "export_markets", "languages", "channels", "available", "must_meet",
-         "do_not_meet"}  # fmt: skip
+LISTS = {
+    "certifications",
+    "export_markets",
+    "languages",
+    "channels",
+    "available",
+    "must_meet",
+    "do_not_meet",
+}
 _PRODUCT = re.compile(r"^(.*?)\s*(?:\[([\d.\s]+)\])?$")
 _PROFILE_FIELDS = set(EnterpriseCreate.model_fields)
 _TRUE, _FALSE = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
@@ -99,10 +125,10 @@ def parse(data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None) ->
     for line, raw in body:
         cells = {col: raw[i] if i < len(raw) else None for col, i in where.items()}
         row, row_errors = _validate(line, cells)
-        if row is not None:
-            ext = row.profile.external_id or ""
+        if ext := _text(cells.get("external_id")):
             if ext in first_line:
-                row_errors.append(RowError(line, "external_id", f"{ext!r} repeats row {first_line[ext]}"))
+                why = f"{ext!r} repeats row {first_line[ext]}"
+                row_errors.append(RowError(line, "external_id", why))
             first_line.setdefault(ext, line)
         errors += row_errors
         if row is not None and not row_errors:
@@ -113,7 +139,9 @@ def parse(data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None) ->
 def _columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, int]:
     unknown = sorted(set(mapping) - set(COLUMNS))
     if unknown:
-        raise ValueError(f"mapping: unknown column(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}")
+        raise ValueError(
+            f"mapping: unknown column(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}"
+        )
     by_header = {_key(_text(h)): i for i, h in reversed(list(enumerate(header))) if _text(h)}
     where: dict[str, int] = {}
     for col in COLUMNS:
@@ -150,13 +178,17 @@ def _validate(line: int, cells: Mapping[str, Any]) -> tuple[ImportRow | None, li
     values["role"] = values.get("role", "").lower()
     profile = fair = None
     try:
-        profile = EnterpriseCreate.model_validate({k: v for k, v in values.items() if k in _PROFILE_FIELDS})
+        profile = EnterpriseCreate.model_validate(
+            {k: v for k, v in values.items() if k in _PROFILE_FIELDS}
+        )
     except ValidationError as exc:
         errors += _errors(line, exc)
     if not values.get("external_id"):
         errors.append(RowError(line, "external_id", "an external id is required to upsert the row"))
     try:
-        fair = FairColumns.model_validate({k: v for k, v in values.items() if k in FairColumns.model_fields})
+        fair = FairColumns.model_validate(
+            {k: v for k, v in values.items() if k in FairColumns.model_fields}
+        )
     except ValidationError as exc:
         said = {e.column for e in errors}
         errors += [e for e in _errors(line, exc) if e.column not in said]  # e.g. role, once
@@ -254,6 +286,14 @@ def _number(value: object) -> str:
     return str(value.value if hasattr(value, "value") else value)
 
 
+def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
+    """A cell that stays text: '=SUM(...)' is not a formula (nor an injection); control
+    characters, which a worksheet cannot hold, are dropped."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
 def write(rows: Iterable[Mapping[str, str]], columns: Sequence[str], fmt: Format) -> bytes:
     """A table as CSV (UTF-8 with BOM, so Excel reads it) or as a one-sheet XLSX."""
     if fmt == "csv":
@@ -266,7 +306,7 @@ def write(rows: Iterable[Mapping[str, str]], columns: Sequence[str], fmt: Format
     sheet = book.create_sheet("participants")
     sheet.append(list(columns))
     for row in rows:
-        sheet.append([row.get(c, "") for c in columns])
+        sheet.append([text_cell(sheet, row.get(c, "")) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, NaiveDatetime
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -60,8 +60,8 @@ class OutcomeStatus(enum.StrEnum):
 class EventSessionBase(SQLModel):
     """A stretch of meeting time, or (is_break) a pause inside one; local times of the event."""
 
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: NaiveDatetime
+    ends_at: NaiveDatetime
     is_break: bool = False
 
 
@@ -138,11 +138,15 @@ class ParticipantBase(SQLModel):
         "empty means the whole event.",
     )
     must_meet: list[int] = Field(
-        default_factory=list, max_length=100, sa_type=JSON,
+        default_factory=list,
+        max_length=100,
+        sa_type=JSON,
         description="Enterprise ids this participant must meet.",
     )
     do_not_meet: list[int] = Field(
-        default_factory=list, max_length=100, sa_type=JSON,
+        default_factory=list,
+        max_length=100,
+        sa_type=JSON,
         description="Enterprise ids this participant must never be paired with.",
     )
     needs_interpreter: bool = False
@@ -258,8 +262,8 @@ class MeetingBase(SQLModel):
     buyer_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     slot: int
     table: int
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: NaiveDatetime  # the event's wall-clock time, like the sessions
+    ends_at: NaiveDatetime
     score: float
     required: bool = False
     status: MeetingStatus = MeetingStatus.scheduled

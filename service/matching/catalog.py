@@ -6,25 +6,42 @@ searchable as soon as its write returns. One lock guards it: writes are rare, se
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-
-import numpy as np
+from typing import Protocol
 
 from service.matching.embedder import FloatArray
-from service.matching.index import ExactIndex
+from service.matching.index import ExactIndex, KeyArray
 from service.matching.items import Facts, Item, Kind, Side
 from service.matching.lexical import LexicalIndex
+from service.matching.requirements import Requirements
 
 PROFILE_KINDS = frozenset({Kind.product, Kind.profile, Kind.wants, Kind.seeks})
 
 
+class DenseIndex(Protocol):
+    """The dense candidates of one side: in memory (ExactIndex) or in the database (pgvector)."""
+
+    def fit(self, keys: Sequence[int], vectors: FloatArray) -> object: ...
+    def add(self, keys: Sequence[int], vectors: FloatArray) -> None: ...
+    def remove(self, keys: Sequence[int]) -> None: ...
+    def vector(self, key: int) -> FloatArray: ...
+
+    def scores(
+        self, query: FloatArray, where: Requirements | None = None
+    ) -> tuple[KeyArray, FloatArray]:
+        """(keys, cosine) of candidate rows: all of them, or the best ones passing `where`."""
+        ...
+
+
 class Catalog:
-    def __init__(self, dimension: int) -> None:
+    def __init__(self, dimension: int, dense: Callable[[Side], DenseIndex] | None = None) -> None:
+        """`dense` makes each side's dense index; by default an exact one in memory."""
         self.dimension = dimension
         self.items: dict[int, Item] = {}
         self.facts: dict[int, Facts] = {}
-        self.dense = {side: ExactIndex(dimension) for side in Side}
+        make_dense = dense or (lambda _side: ExactIndex(dimension))
+        self.dense = {side: make_dense(side) for side in Side}
         self.lexical = {side: LexicalIndex() for side in Side}
         self._by_owner: dict[int, set[int]] = defaultdict(set)
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
@@ -46,7 +63,7 @@ class Catalog:
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
                 keys = [items[i].key for i in rows]
-                self.dense[side].fit(keys, vectors[rows] if rows else np.zeros((0, self.dimension), np.float32))
+                self.dense[side].fit(keys, vectors[rows])  # (0, d) when rows is empty
                 self.lexical[side].fit(keys, [items[i].text for i in rows])
 
     def put_facts(self, facts: Facts) -> None:
@@ -64,6 +81,15 @@ class Catalog:
             for item in items:
                 self.items[item.key] = item
             self._register(items)
+
+    def replace_vectors(self, items: list[Item], vectors: FloatArray) -> None:
+        """New vectors for items kept under the same keys (a re-embed); unknown keys are skipped,
+        since a write may have replaced or removed them while the vectors were computed."""
+        with self._lock:
+            for side in Side:
+                rows = [i for i, it in enumerate(items) if it.side is side and it.key in self.items]
+                if rows:
+                    self.dense[side].add([items[i].key for i in rows], vectors[rows])
 
     def _register(self, items: Iterable[Item]) -> None:
         for item in items:

@@ -2,12 +2,15 @@
 
 Words catch exact terms (model numbers, certification names); character n-grams catch
 spelling variants and truncations ("dble wr" ~ "double wear"). Both are cosine in [0, 1].
+On the HS dev split (text_rich) words alone score NDCG@10 0.33, characters 0.37, the 0.3/0.7
+mix 0.38; BM25 word weighting scored 0.36 raw and 0.31 cosine-normalised, so it is not used.
 """
 
 from collections.abc import Sequence
 from typing import Self
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -31,7 +34,7 @@ class LexicalIndex:
     fit (a new word is invisible until then; a refit over 100k texts takes seconds, not ms).
     """
 
-    def __init__(self, *, word_weight: float = 0.5, refit_growth: float = 0.2) -> None:
+    def __init__(self, *, word_weight: float = 0.3, refit_growth: float = 0.2) -> None:
         self.word_weight = word_weight
         self.refit_growth = refit_growth
         self._texts: dict[int, str] = {}
@@ -65,7 +68,8 @@ class LexicalIndex:
             return
         self._words, self._chars = _vectorizers()
         texts = list(self._texts.values())
-        self._matrix = self._stack(self._words.fit_transform(texts), self._chars.fit_transform(texts))
+        words, chars = self._words.fit_transform(texts), self._chars.fit_transform(texts)
+        self._matrix = self._stack(words, chars)
 
     def _stack(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
         # Weighted concatenation of two unit-norm rows: the dot product of two such rows is the
@@ -98,10 +102,15 @@ class LexicalIndex:
         self._matrix = sp.vstack(parts, format="csr")
         self._keys = np.concatenate([self._keys[keep], np.array([k for k, _ in pending], np.int64)])
 
-    def scores(self, text: str) -> tuple[np.ndarray, FloatArray]:
+    def scores(self, text: str) -> tuple[npt.NDArray[np.int64], FloatArray]:
         """(keys, cosine in [0, 1]) for every indexed text."""
+        keys, scores = self.score_many([text])
+        return keys, scores[0]
+
+    def score_many(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]): one sparse product."""
         self._sync()
         if self._matrix is None:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        query = self.transform([text])
-        return self._keys, np.asarray((self._matrix @ query.T).toarray()).ravel()
+            return np.zeros(0, np.int64), np.zeros((len(texts), 0), np.float32)
+        product = self.transform(texts) @ self._matrix.T
+        return self._keys, np.asarray(product.toarray(), dtype=np.float32)

@@ -69,7 +69,9 @@ def _quantity_checks(quantity: float, unit: str, facts: Facts) -> list[Check]:
         detail = f"annual capacity {facts.annual_capacity:,.0f} {facts.capacity_unit} vs {wanted}"
         checks.append(Check("capacity", ok, False, detail.replace("  ", " ")))
     if facts.moq is not None and comparable:
-        checks.append(Check("moq", facts.moq <= quantity, False, f"MOQ {facts.moq:,.0f} vs {wanted}"))
+        checks.append(
+            Check("moq", facts.moq <= quantity, False, f"MOQ {facts.moq:,.0f} vs {wanted}")
+        )
     return checks
 
 

