@@ -9,7 +9,9 @@ from tqdm import tqdm
 from service.config import Settings
 from service.matchmaker import Matchmaker, Progress
 
-app = typer.Typer(help="Matchfair: supply-demand matchmaking for trade fairs.", no_args_is_help=True)
+app = typer.Typer(
+    help="Matchfair: supply-demand matchmaking for trade fairs.", no_args_is_help=True
+)
 
 
 def _bar(description: str) -> tuple[tqdm, Progress]:  # type: ignore[type-arg]
@@ -48,7 +50,9 @@ def _load_demo(mm: Matchmaker) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    demo: Annotated[bool, typer.Option(help="Load the demo data into an empty database first.")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo data into an empty database first.")
+    ] = False,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -109,7 +113,7 @@ def reindex() -> None:
 def main() -> None:
     from service.fairs_cli import fair_app
 
-    app.add_typer(fair_app, name="fair", help="Fair organizer: events, imports, match lists, schedules.")
+    app.add_typer(
+        fair_app, name="fair", help="Fair organizer: events, imports, match lists, schedules."
+    )
     app()
-
-

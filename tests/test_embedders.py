@@ -9,7 +9,12 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import Settings
-from service.matching.embedder import CachedEmbedder, Embedder, MultilingualUseEmbedder, load_embedder
+from service.matching.embedder import (
+    CachedEmbedder,
+    Embedder,
+    MultilingualUseEmbedder,
+    load_embedder,
+)
 from tests.api.factories import HOTPOT_MAKER, LAPTOP_MAKER, register
 
 MANIFEST = Path(__file__).resolve().parents[1] / "models" / "all-MiniLM-L6-v2.json"
@@ -37,7 +42,9 @@ def test_cache_returns_the_same_rows_without_re_encoding(embedder: Embedder) -> 
     cached = CachedEmbedder(embedder, size=2)
     first = cached.encode(["green tea", "chili oil", "green tea"])
     np.testing.assert_array_equal(first[0], first[2])
-    np.testing.assert_allclose(cached.encode(["chili oil"])[0], embedder.encode(["chili oil"])[0], atol=1e-6)
+    np.testing.assert_allclose(
+        cached.encode(["chili oil"])[0], embedder.encode(["chili oil"])[0], atol=1e-6
+    )
     assert len(cached.encode([])) == 0
 
 

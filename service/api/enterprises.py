@@ -49,7 +49,9 @@ def register_enterprises(
     """Organizer only: register many enterprises at once, all or none (per-row errors)."""
     who.require_admin()
     if len(rows) > settings.max_bulk_rows:
-        raise BadRequest(f"body: at most {settings.max_bulk_rows} rows per request, got {len(rows)}")
+        raise BadRequest(
+            f"body: at most {settings.max_bulk_rows} rows per request, got {len(rows)}"
+        )
     return _registered(profiles.register(session, mm, rows))
 
 
@@ -79,18 +81,27 @@ def read_enterprise(e: EnterpriseDep, who: PrincipalDep) -> EnterprisePublic | E
 
 @router.patch("/{enterprise_id}")
 def update_enterprise(
-    e: EnterpriseDep, data: EnterpriseUpdate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+    e: EnterpriseDep,
+    data: EnterpriseUpdate,
+    session: SessionDep,
+    mm: MatchmakerDep,
+    who: PrincipalDep,
 ) -> EnterprisePrivate:
     """Change a profile (owner or organizer); it is re-embedded at once."""
     assert e.id is not None
     who.require_change(e.id)
-    return EnterprisePrivate.model_validate(profiles.update(session, mm, e, data), from_attributes=True)
+    return EnterprisePrivate.model_validate(
+        profiles.update(session, mm, e, data), from_attributes=True
+    )
 
 
 @router.put("/{enterprise_id}/verified")
 def verify_enterprise(
-    e: EnterpriseDep, verified: Annotated[bool, Body(embed=True)], session: SessionDep,
-    mm: MatchmakerDep, who: PrincipalDep,
+    e: EnterpriseDep,
+    verified: Annotated[bool, Body(embed=True)],
+    session: SessionDep,
+    mm: MatchmakerDep,
+    who: PrincipalDep,
 ) -> EnterprisePrivate:
     """Organizer only: mark a profile as verified (a ranking boost)."""
     who.require_admin()

@@ -14,7 +14,10 @@ router = APIRouter(tags=["recommendations"])
 
 @router.get("/enterprises/{enterprise_id}/recommendations")
 def recommend_partners(
-    e: EnterpriseDep, session: SessionDep, mm: MatchmakerDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
+    e: EnterpriseDep,
+    session: SessionDep,
+    mm: MatchmakerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> recommend.RecommendationList:
     """Partners fitting in both directions: suppliers for a buyer, buyers for a supplier."""
     return recommend.for_enterprise(session, mm, e, limit=limit)
@@ -25,10 +28,14 @@ def search_suppliers(
     session: SessionDep,
     mm: MatchmakerDep,
     q: Annotated[str, Query(min_length=2, max_length=500, description="What you want to buy")],
-    certification: Annotated[list[str], Query(max_length=10, description="Required, repeatable")] = [],  # noqa: B006
+    certification: Annotated[
+        list[str], Query(max_length=10, description="Required, repeatable")
+    ] = [],  # noqa: B006
     market: Annotated[str, Query(max_length=80, description="Supplier exports there")] = "",
     region: Annotated[str, Query(max_length=80, description="City, province or country")] = "",
-    hs: Annotated[str, Query(pattern=r"^\d{2}(\d{2}){0,2}$", description="HS chapter, heading or subheading")] = "",
+    hs: Annotated[
+        str, Query(pattern=r"^\d{2}(\d{2}){0,2}$", description="HS chapter, heading or subheading")
+    ] = "",
     min_capacity: Annotated[float | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> recommend.RecommendationList:

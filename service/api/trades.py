@@ -28,9 +28,13 @@ TopK = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.post("/needs", status_code=status.HTTP_201_CREATED)
-def create_need(data: NeedCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep) -> NeedPublic:
+def create_need(
+    data: NeedCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+) -> NeedPublic:
     """Post a buyer's need (RFQ); it is matchable as soon as this returns."""
-    return NeedPublic.model_validate(trades.create(session, mm, Need, [data], who)[0], from_attributes=True)
+    return NeedPublic.model_validate(
+        trades.create(session, mm, Need, [data], who)[0], from_attributes=True
+    )
 
 
 @router.get("/needs")
@@ -67,7 +71,9 @@ def update_need(
 
 
 @router.delete("/needs/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_need(need: NeedDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep) -> Response:
+def delete_need(
+    need: NeedDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+) -> Response:
     """Delete a need (its buyer or the organizer)."""
     who.require_change(need.buyer_id)
     trades.delete(session, mm, need)
@@ -80,16 +86,22 @@ def recommend_suppliers(
     session: SessionDep,
     mm: MatchmakerDep,
     limit: TopK = 10,
-    strict: Annotated[bool, Query(description="Required certifications filter (else they only lower the score)")] = True,
+    strict: Annotated[
+        bool, Query(description="Required certifications filter (else they only lower the score)")
+    ] = True,
 ) -> recommend.RecommendationList:
     """Suppliers whose products best fit this need, best first, with reasons."""
     return recommend.for_need(session, mm, need, limit=limit, strict=strict)
 
 
 @router.post("/offers", status_code=status.HTTP_201_CREATED)
-def create_offer(data: OfferCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep) -> OfferPublic:
+def create_offer(
+    data: OfferCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+) -> OfferPublic:
     """Post a supplier's offer; it is matchable as soon as this returns."""
-    return OfferPublic.model_validate(trades.create(session, mm, Offer, [data], who)[0], from_attributes=True)
+    return OfferPublic.model_validate(
+        trades.create(session, mm, Offer, [data], who)[0], from_attributes=True
+    )
 
 
 @router.get("/offers")
@@ -126,7 +138,9 @@ def update_offer(
 
 
 @router.delete("/offers/{offer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_offer(offer: OfferDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep) -> Response:
+def delete_offer(
+    offer: OfferDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+) -> Response:
     """Delete an offer (its supplier or the organizer)."""
     who.require_change(offer.supplier_id)
     trades.delete(session, mm, offer)

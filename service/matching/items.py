@@ -146,7 +146,9 @@ def profile_items(doc: ProfileDoc) -> list[ItemDraft]:
     ]
     if f.sells:
         items += [
-            ItemDraft(f.enterprise_id, Kind.product, p.id, p.name, _join(p.name, p.description), p.hs_code)
+            ItemDraft(
+                f.enterprise_id, Kind.product, p.id, p.name, _join(p.name, p.description), p.hs_code
+            )
             for p in doc.products
         ]
     if doc.looking_for.strip():

@@ -50,7 +50,9 @@ def identify(session: Session, key: str | None, admin_key: str | None) -> Princi
         return Principal()
     if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
         return Principal(admin=True)
-    owner = session.exec(select(Enterprise.id).where(Enterprise.api_key_hash == hash_key(key))).first()
+    owner = session.exec(
+        select(Enterprise.id).where(Enterprise.api_key_hash == hash_key(key))
+    ).first()
     if owner is None:
         raise Unauthorized("the X-API-Key is not valid")
     return Principal(enterprise_id=owner)

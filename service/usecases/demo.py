@@ -44,7 +44,9 @@ def load_demo(
 ) -> DemoSummary:
     """Register the demo enterprises, then their needs and offers (external ids resolved)."""
     if not is_empty(session):
-        raise Conflict("the database already holds enterprises; demo data loads only into an empty one")
+        raise Conflict(
+            "the database already holds enterprises; demo data loads only into an empty one"
+        )
     enterprises = [EnterpriseCreate.model_validate(r) for r in _read(folder, "enterprises.json")]
     created = profiles.register(session, mm, enterprises, progress)
     ids = {e.external_id: e.id for e, _ in created}

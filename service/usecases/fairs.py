@@ -27,7 +27,7 @@ from service.fairs.tables import (
     ParticipantUpdate,
 )
 from service.fairs.timeslots import Period, Slot, make_slots
-from service.matchmaker import Matchmaker, Progress
+from service.matchmaker import CatalogChange, Matchmaker, Progress
 from service.usecases import profiles
 
 T = TypeVar("T")
@@ -265,8 +265,8 @@ def import_participants(
 ) -> ImportReport:
     """Upsert profiles by external id and enrol them; a file with any bad row writes nothing.
 
-    New profiles are registered in one transaction, changed ones updated through the profile
-    use-case, enrolments committed last; re-importing the same file changes nothing.
+    New profiles, changed profiles and enrolments are written in one transaction, and the
+    catalog learns of them only after it commits; re-importing the same file changes nothing.
     """
     rows, known = check_import(session, data, fmt, mapping)
     fresh = [r.profile for r in rows if r.profile.external_id not in known]
@@ -276,16 +276,20 @@ def import_participants(
         if progress:
             progress(done, total)
 
-    created = profiles.register(
+    created, change = profiles.stage_new(
         session, mm, fresh, progress=lambda d, t: step(round(d / max(t, 1) * len(fresh)))
     )
-    changed = 0
+    changes = [change]
     for i, row in enumerate(r for r in rows if r.profile.external_id in known):
-        changed += _upsert_profile(session, mm, known[row.profile.external_id], row.profile)
+        if update := _profile_update(session, mm, known[row.profile.external_id], row.profile):
+            changes.append(update)
         step(len(fresh) + i + 1)
     ids = {e.external_id: e.id for e, _ in created} | {x: e.id for x, e in known.items()}
     added = _enrol(session, event, rows, ids)
     session.commit()
+    for change in changes:
+        mm.apply(change)
+    changed = len(changes) - 1
     step(total)
     return ImportReport(
         rows=total,
@@ -308,16 +312,16 @@ def _reference_errors(rows: Sequence[ImportRow], known: set[str]) -> list[RowErr
     return errors
 
 
-def _upsert_profile(session: Session, mm: Matchmaker, e: Enterprise, row: EnterpriseCreate) -> bool:
-    """Update through the profile use-case only if something differs (no needless re-embedding)."""
+def _profile_update(
+    session: Session, mm: Matchmaker, e: Enterprise, row: EnterpriseCreate
+) -> CatalogChange | None:
+    """Stage an update only if something differs (no needless re-embedding)."""
     current = EnterpriseCreate.model_validate(e, from_attributes=True)
     wanted = row.model_copy(update={"role": Role.both if e.role is Role.both else row.role})
     if current.model_dump() == wanted.model_dump():
-        return False
-    profiles.update(
-        session, mm, e, EnterpriseUpdate.model_validate(wanted.model_dump(exclude={"external_id"}))
-    )
-    return True
+        return None
+    data = EnterpriseUpdate.model_validate(wanted.model_dump(exclude={"external_id"}))
+    return profiles.stage_update(session, mm, e, data)
 
 
 def _enrol(

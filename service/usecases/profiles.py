@@ -16,7 +16,7 @@ from service.entities import (
     utc_now,
 )
 from service.errors import InvalidRows, NotFound
-from service.matchmaker import Matchmaker, Progress
+from service.matchmaker import CatalogChange, Matchmaker, Progress
 from service.usecases.access import Principal, new_key
 
 EnterpriseSort = Literal["id", "name", "-name", "created_at", "-created_at"]
@@ -44,18 +44,41 @@ def _new_row(data: EnterpriseCreate, key_hash: str) -> Enterprise:
 
 
 def register(
-    session: Session, mm: Matchmaker, rows: Sequence[EnterpriseCreate], progress: Progress | None = None
+    session: Session,
+    mm: Matchmaker,
+    rows: Sequence[EnterpriseCreate],
+    progress: Progress | None = None,
 ) -> list[tuple[Enterprise, str]]:
     """Create enterprises all-or-nothing; each gets an API key, returned once, stored hashed."""
+    created, change = stage_new(session, mm, rows, progress)
+    session.commit()
+    mm.apply(change)
+    for e, _ in created:
+        session.refresh(e)
+    return created
+
+
+def stage_new(
+    session: Session,
+    mm: Matchmaker,
+    rows: Sequence[EnterpriseCreate],
+    progress: Progress | None = None,
+) -> tuple[list[tuple[Enterprise, str]], CatalogChange]:
+    """`register` without the commit, for callers that write more in the same transaction;
+    they commit, then `mm.apply` the returned change."""
     errors: list[dict[str, object]] = []
     seen: dict[str, int] = {}
     wanted = [r.external_id for r in rows if r.external_id]
-    taken = set(session.exec(select(Enterprise.external_id).where(col(Enterprise.external_id).in_(wanted))))
+    taken = set(
+        session.exec(select(Enterprise.external_id).where(col(Enterprise.external_id).in_(wanted)))
+    )
     for i, row in enumerate(rows):
         ext = row.external_id
         if ext and (ext in taken or ext in seen):
             where = "already exists" if ext in taken else f"repeats row {seen[ext]}"
-            errors.append({"row": i, "field": "external_id", "detail": f"external_id {ext!r} {where}"})
+            errors.append(
+                {"row": i, "field": "external_id", "detail": f"external_id {ext!r} {where}"}
+            )
         elif ext:
             seen[ext] = i
     if errors:
@@ -67,16 +90,22 @@ def register(
         session.add(e)
         created.append((e, key))
     session.flush()
-    change = mm.index(session, enterprises=[e for e, _ in created], progress=progress)
-    session.commit()
-    mm.apply(change)
-    for e, _ in created:
-        session.refresh(e)
-    return created
+    return created, mm.index(session, enterprises=[e for e, _ in created], progress=progress)
 
 
 def update(session: Session, mm: Matchmaker, e: Enterprise, data: EnterpriseUpdate) -> Enterprise:
     """Change given fields; a given list of product lines replaces the stored one."""
+    change = stage_update(session, mm, e, data)
+    session.commit()
+    mm.apply(change)
+    session.refresh(e)
+    return e
+
+
+def stage_update(
+    session: Session, mm: Matchmaker, e: Enterprise, data: EnterpriseUpdate
+) -> CatalogChange:
+    """`update` without the commit (see `stage_new`)."""
     changes = data.model_dump(exclude_unset=True, exclude={"product_lines"})
     for name in ("name", "role"):
         if name in changes and changes[name] is None:
@@ -87,11 +116,7 @@ def update(session: Session, mm: Matchmaker, e: Enterprise, data: EnterpriseUpda
     e.updated_at = utc_now()
     session.add(e)
     session.flush()
-    change = mm.index(session, enterprises=[e])
-    session.commit()
-    mm.apply(change)
-    session.refresh(e)
-    return e
+    return mm.index(session, enterprises=[e])
 
 
 def set_verified(session: Session, mm: Matchmaker, e: Enterprise, verified: bool) -> Enterprise:
@@ -130,4 +155,3 @@ def list_page(
     order = column.desc() if sort.startswith("-") else column.asc()
     rows = session.exec(query.order_by(order, col(Enterprise.id)).offset(offset).limit(limit))
     return list(rows), total
-

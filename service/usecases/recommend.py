@@ -41,7 +41,9 @@ class RecommendationList(BaseModel):
     items: list[Recommendation]
 
 
-def _render(session: Session, mm: Matchmaker, query: str, matches: list[Match]) -> RecommendationList:
+def _render(
+    session: Session, mm: Matchmaker, query: str, matches: list[Match]
+) -> RecommendationList:
     ids = [m.enterprise_id for m in matches]
     rows = {e.id: e for e in session.exec(select(Enterprise).where(col(Enterprise.id).in_(ids)))}
     items = []
@@ -62,7 +64,10 @@ def _render(session: Session, mm: Matchmaker, query: str, matches: list[Match]) 
                     hs_code=it.hs_code,
                     query=m.evidence.query_label,
                 ),
-                requirements=[RequirementCheck(requirement=c.name, met=c.ok, hard=c.hard, detail=c.detail) for c in m.checks],
+                requirements=[
+                    RequirementCheck(requirement=c.name, met=c.ok, hard=c.hard, detail=c.detail)
+                    for c in m.checks
+                ],
                 components=m.components,
             )
         )
@@ -80,7 +85,9 @@ def _trade_query(mm: Matchmaker, row: Need | Offer) -> Query:
     return Query(mm.catalog.vector(item), item.text, item.label, item.hs_code)
 
 
-def for_need(session: Session, mm: Matchmaker, need: Need, *, limit: int, strict: bool) -> RecommendationList:
+def for_need(
+    session: Session, mm: Matchmaker, need: Need, *, limit: int, strict: bool
+) -> RecommendationList:
     """Suppliers for a buyer's need; its required certifications filter unless strict=False."""
     req = Requirements(
         certifications=fold(need.required_certifications),
@@ -88,18 +95,24 @@ def for_need(session: Session, mm: Matchmaker, need: Need, *, limit: int, strict
         unit=need.unit,
         strict=strict,
     )
-    matches = mm.ranker.rank([_trade_query(mm, need)], Side.supply, req, exclude=need.buyer_id, limit=limit)
+    matches = mm.ranker.rank(
+        [_trade_query(mm, need)], Side.supply, req, exclude=need.buyer_id, limit=limit
+    )
     return _render(session, mm, need.title, matches)
 
 
 def for_offer(session: Session, mm: Matchmaker, offer: Offer, *, limit: int) -> RecommendationList:
     """Buyers whose needs or wants fit a supplier's offer."""
     query = _trade_query(mm, offer)
-    matches = mm.ranker.rank([query], Side.demand, Requirements(), exclude=offer.supplier_id, limit=limit)
+    matches = mm.ranker.rank(
+        [query], Side.demand, Requirements(), exclude=offer.supplier_id, limit=limit
+    )
     return _render(session, mm, offer.title, matches)
 
 
-def for_enterprise(session: Session, mm: Matchmaker, e: Enterprise, *, limit: int) -> RecommendationList:
+def for_enterprise(
+    session: Session, mm: Matchmaker, e: Enterprise, *, limit: int
+) -> RecommendationList:
     """Partners in both directions: suppliers for a buyer, buyers for a supplier, both for both."""
     assert e.id is not None
     return _render(session, mm, e.name, mm.ranker.reciprocal(e.id, limit=limit))

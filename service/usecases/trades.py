@@ -25,13 +25,17 @@ def get_trade(session: Session, table: type[Trade], trade_id: int) -> Trade:
     return row
 
 
-def _check_owner(session: Session, table: type[Need | Offer], owner_id: int, who: Principal) -> None:
+def _check_owner(
+    session: Session, table: type[Need | Offer], owner_id: int, who: Principal
+) -> None:
     owner: Enterprise = get_enterprise(session, owner_id)
     who.require_change(owner_id)
     if table is Need and owner.role.value not in ("buyer", "both"):
         raise BadRequest(f"buyer_id: enterprise {owner_id} is a {owner.role.value}, not a buyer")
     if table is Offer and owner.role.value not in ("supplier", "both"):
-        raise BadRequest(f"supplier_id: enterprise {owner_id} is a {owner.role.value}, not a supplier")
+        raise BadRequest(
+            f"supplier_id: enterprise {owner_id} is a {owner.role.value}, not a supplier"
+        )
 
 
 def create(

@@ -5,7 +5,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 
-def register(client: TestClient, *, name: str = "Acme Trading", role: str = "supplier", **fields: Any) -> tuple[dict[str, Any], dict[str, str]]:
+def register(
+    client: TestClient, *, name: str = "Acme Trading", role: str = "supplier", **fields: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Register an enterprise; return its private profile and its auth header."""
     response = client.post("/enterprises", json={"name": name, "role": role, **fields})
     assert response.status_code == 201, response.text
@@ -13,15 +15,23 @@ def register(client: TestClient, *, name: str = "Acme Trading", role: str = "sup
     return body["enterprise"], {"X-API-Key": body["api_key"]}
 
 
-def post_need(client: TestClient, auth: dict[str, str], *, buyer_id: int, title: str, **fields: Any) -> dict[str, Any]:
-    response = client.post("/needs", json={"buyer_id": buyer_id, "title": title, **fields}, headers=auth)
+def post_need(
+    client: TestClient, auth: dict[str, str], *, buyer_id: int, title: str, **fields: Any
+) -> dict[str, Any]:
+    response = client.post(
+        "/needs", json={"buyer_id": buyer_id, "title": title, **fields}, headers=auth
+    )
     assert response.status_code == 201, response.text
     need: dict[str, Any] = response.json()
     return need
 
 
-def post_offer(client: TestClient, auth: dict[str, str], *, supplier_id: int, title: str, **fields: Any) -> dict[str, Any]:
-    response = client.post("/offers", json={"supplier_id": supplier_id, "title": title, **fields}, headers=auth)
+def post_offer(
+    client: TestClient, auth: dict[str, str], *, supplier_id: int, title: str, **fields: Any
+) -> dict[str, Any]:
+    response = client.post(
+        "/offers", json={"supplier_id": supplier_id, "title": title, **fields}, headers=auth
+    )
     assert response.status_code == 201, response.text
     offer: dict[str, Any] = response.json()
     return offer
@@ -40,7 +50,11 @@ HOTPOT_MAKER = {
     "capacity_unit": "t",
     "moq": 2,
     "product_lines": [
-        {"name": "Spicy hotpot seasoning base", "hs_code": "2103.90", "description": "Beef tallow, chili and Sichuan pepper"},
+        {
+            "name": "Spicy hotpot seasoning base",
+            "hs_code": "2103.90",
+            "description": "Beef tallow, chili and Sichuan pepper",
+        },
     ],
     "contact_email": "sales@redpot.example.com",
 }
@@ -54,7 +68,9 @@ LAPTOP_MAKER = {
     "certifications": ["CE", "FCC"],
     "export_markets": ["Poland", "Brazil"],
     "years_exporting": 5,
-    "product_lines": [{"name": "14-inch business laptop", "hs_code": "8471.30", "description": "Intel i5, 16 GB"}],
+    "product_lines": [
+        {"name": "14-inch business laptop", "hs_code": "8471.30", "description": "Intel i5, 16 GB"}
+    ],
 }
 
 GERMAN_BUYER = {

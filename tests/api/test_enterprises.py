@@ -32,7 +32,10 @@ def test_update_needs_the_owners_key(client: TestClient, admin: dict[str, str]) 
     assert missing.status_code == 401
     assert "X-API-Key" in missing.json()["detail"]
     assert client.patch(url, json={"city": "Fuling"}, headers=other).status_code == 403
-    assert client.patch(url, json={"city": "Fuling"}, headers={"X-API-Key": "mf_wrong"}).status_code == 401
+    assert (
+        client.patch(url, json={"city": "Fuling"}, headers={"X-API-Key": "mf_wrong"}).status_code
+        == 401
+    )
     assert client.patch(url, json={"city": "Fuling"}, headers=auth).json()["city"] == "Fuling"
     assert client.patch(url, json={"city": "Wanzhou"}, headers=admin).json()["city"] == "Wanzhou"
 
@@ -48,7 +51,9 @@ def test_list_filters_sorts_and_paginates(client: TestClient) -> None:
     for i in range(5):
         register(client, **{**LAPTOP_MAKER, "name": f"Maker {i}"})
     register(client, **GERMAN_BUYER)
-    page = client.get("/enterprises", params={"role": "supplier", "sort": "-name", "limit": 2, "offset": 1}).json()
+    page = client.get(
+        "/enterprises", params={"role": "supplier", "sort": "-name", "limit": 2, "offset": 1}
+    ).json()
     assert page["total"] == 5
     assert [e["name"] for e in page["items"]] == ["Maker 3", "Maker 2"]
     assert "contact_email" not in page["items"][0]
@@ -59,7 +64,9 @@ def test_list_filters_sorts_and_paginates(client: TestClient) -> None:
 def test_product_lines_are_replaced_and_reindexed(client: TestClient) -> None:
     profile, auth = register(client, **LAPTOP_MAKER)
     lines = [{"name": "Chongqing hotpot seasoning", "hs_code": "2103"}]
-    updated = client.patch(f"/enterprises/{profile['id']}", json={"product_lines": lines}, headers=auth).json()
+    updated = client.patch(
+        f"/enterprises/{profile['id']}", json={"product_lines": lines}, headers=auth
+    ).json()
     assert [p["name"] for p in updated["product_lines"]] == ["Chongqing hotpot seasoning"]
     found = client.get("/search/suppliers", params={"q": "hotpot seasoning"}).json()["items"]
     assert found[0]["partner"]["id"] == profile["id"]
@@ -73,14 +80,21 @@ def test_delete_removes_profile_and_its_matches(client: TestClient) -> None:
     assert client.get("/search/suppliers", params={"q": "hotpot seasoning"}).json()["items"] == []
 
 
-def test_bulk_registration_is_admin_only_and_all_or_nothing(client: TestClient, admin: dict[str, str]) -> None:
+def test_bulk_registration_is_admin_only_and_all_or_nothing(
+    client: TestClient, admin: dict[str, str]
+) -> None:
     rows = [{**LAPTOP_MAKER, "name": f"Bulk {i}", "external_id": f"x-{i}"} for i in range(3)]
     assert client.post("/enterprises/bulk", json=rows).status_code == 401
     created = client.post("/enterprises/bulk", json=rows, headers=admin)
     assert created.status_code == 201
     assert len({r["api_key"] for r in created.json()}) == 3
-    again = [{**LAPTOP_MAKER, "name": "New", "external_id": "x-new"}, {**LAPTOP_MAKER, "name": "Dup", "external_id": "x-1"}]
+    again = [
+        {**LAPTOP_MAKER, "name": "New", "external_id": "x-new"},
+        {**LAPTOP_MAKER, "name": "Dup", "external_id": "x-1"},
+    ]
     refused = client.post("/enterprises/bulk", json=again, headers=admin)
     assert refused.status_code == 422
-    assert refused.json()["rows"] == [{"row": 1, "field": "external_id", "detail": "external_id 'x-1' already exists"}]
+    assert refused.json()["rows"] == [
+        {"row": 1, "field": "external_id", "detail": "external_id 'x-1' already exists"}
+    ]
     assert client.get("/enterprises", params={"name": "New"}).json()["total"] == 0

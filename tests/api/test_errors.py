@@ -23,10 +23,15 @@ def _fields(response: Any) -> set[str]:
         ({"name": "A", "role": "buyer", "certifications": ["x"] * 51}, "certifications"),
         ({"name": "A", "role": "buyer", "years_exporting": "many"}, "years_exporting"),
         ({"name": "A", "role": "buyer", "annual_capacity": -5}, "annual_capacity"),
-        ({"name": "A", "role": "supplier", "product_lines": [{"name": "x", "hs_code": "12345"}]}, "product_lines.0.hs_code"),
+        (
+            {"name": "A", "role": "supplier", "product_lines": [{"name": "x", "hs_code": "12345"}]},
+            "product_lines.0.hs_code",
+        ),
     ],
 )
-def test_invalid_enterprise_is_rejected_naming_the_field(client: TestClient, payload: dict[str, Any], field: str) -> None:
+def test_invalid_enterprise_is_rejected_naming_the_field(
+    client: TestClient, payload: dict[str, Any], field: str
+) -> None:
     response = client.post("/enterprises", json=payload)
     assert response.status_code == 422
     assert field in _fields(response)
@@ -34,14 +39,22 @@ def test_invalid_enterprise_is_rejected_naming_the_field(client: TestClient, pay
 
 
 def test_unknown_ids_are_404_with_a_message(client: TestClient) -> None:
-    for url in ("/enterprises/999", "/needs/999", "/offers/999", "/needs/999/recommendations", "/enterprises/999/recommendations"):
+    for url in (
+        "/enterprises/999",
+        "/needs/999",
+        "/offers/999",
+        "/needs/999/recommendations",
+        "/enterprises/999/recommendations",
+    ):
         response = client.get(url)
         assert response.status_code == 404
         assert "999 does not exist" in response.json()["detail"]
 
 
 def test_need_for_unknown_buyer_names_it(client: TestClient) -> None:
-    response = client.post("/needs", json={"buyer_id": 4242, "title": "x"}, headers={"X-API-Key": "organizer-secret"})
+    response = client.post(
+        "/needs", json={"buyer_id": 4242, "title": "x"}, headers={"X-API-Key": "organizer-secret"}
+    )
     assert response.status_code == 404
     assert "enterprise 4242" in response.json()["detail"]
 

@@ -5,17 +5,30 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import Settings
 from service.matching.embedder import Embedder
-from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, LAPTOP_MAKER, post_need, post_offer, register
+from tests.api.factories import (
+    GERMAN_BUYER,
+    HOTPOT_MAKER,
+    LAPTOP_MAKER,
+    post_need,
+    post_offer,
+    register,
+)
 
 
 def test_need_lifecycle_and_ownership(client: TestClient) -> None:
     buyer, auth = register(client, **GERMAN_BUYER)
     supplier, supplier_auth = register(client, **HOTPOT_MAKER)
-    need = post_need(client, auth, buyer_id=buyer["id"], title="Hotpot base, 20 t", quantity=20, unit="t")
+    need = post_need(
+        client, auth, buyer_id=buyer["id"], title="Hotpot base, 20 t", quantity=20, unit="t"
+    )
     assert client.get(f"/needs/{need['id']}").json()["title"] == "Hotpot base, 20 t"
-    foreign = client.post("/needs", json={"buyer_id": buyer["id"], "title": "x"}, headers=supplier_auth)
+    foreign = client.post(
+        "/needs", json={"buyer_id": buyer["id"], "title": "x"}, headers=supplier_auth
+    )
     assert foreign.status_code == 403
-    wrong_role = client.post("/needs", json={"buyer_id": supplier["id"], "title": "x"}, headers=supplier_auth)
+    wrong_role = client.post(
+        "/needs", json={"buyer_id": supplier["id"], "title": "x"}, headers=supplier_auth
+    )
     assert wrong_role.status_code == 400
     assert "buyer_id" in wrong_role.json()["detail"]
     patched = client.patch(f"/needs/{need['id']}", json={"quantity": 40}, headers=auth).json()
@@ -32,20 +45,35 @@ def test_need_recommends_the_condiment_maker_with_reasons(client: TestClient) ->
     maker, _ = register(client, **HOTPOT_MAKER)
     register(client, **LAPTOP_MAKER)
     need = post_need(
-        client, auth, buyer_id=buyer["id"], title="Spicy hotpot soup base for supermarkets",
-        quantity=20, unit="t", required_certifications=["HACCP"],
+        client,
+        auth,
+        buyer_id=buyer["id"],
+        title="Spicy hotpot soup base for supermarkets",
+        quantity=20,
+        unit="t",
+        required_certifications=["HACCP"],
     )
     result = client.get(f"/needs/{need['id']}/recommendations").json()
-    assert [r["partner"]["id"] for r in result["items"]] == [maker["id"]]  # laptop maker lacks HACCP
+    assert [r["partner"]["id"] for r in result["items"]] == [
+        maker["id"]
+    ]  # laptop maker lacks HACCP
     top = result["items"][0]
     assert 0 < top["score"] <= 1
     assert top["matched"] == {
-        "kind": "product", "label": "Spicy hotpot seasoning base", "ref_id": maker["product_lines"][0]["id"],
-        "hs_code": "210390", "query": "Spicy hotpot soup base for supermarkets",
+        "kind": "product",
+        "label": "Spicy hotpot seasoning base",
+        "ref_id": maker["product_lines"][0]["id"],
+        "hs_code": "210390",
+        "query": "Spicy hotpot soup base for supermarkets",
     }
     assert "Spicy hotpot seasoning base" in top["reason"]
     assert "certification haccp" in top["reason"]
-    assert {"requirement": "certification", "met": True, "hard": True, "detail": "certification haccp"} in top["requirements"]
+    assert {
+        "requirement": "certification",
+        "met": True,
+        "hard": True,
+        "detail": "certification haccp",
+    } in top["requirements"]
     assert "contact_email" not in top["partner"]
 
 
@@ -53,7 +81,9 @@ def test_offer_recommends_buyers_whose_needs_fit(client: TestClient) -> None:
     buyer, auth = register(client, **GERMAN_BUYER)
     maker, maker_auth = register(client, **HOTPOT_MAKER)
     post_need(client, auth, buyer_id=buyer["id"], title="Sichuan hotpot seasoning, 10 t per month")
-    offer = post_offer(client, maker_auth, supplier_id=maker["id"], title="Beef tallow hotpot base 400 g", moq=1)
+    offer = post_offer(
+        client, maker_auth, supplier_id=maker["id"], title="Beef tallow hotpot base 400 g", moq=1
+    )
     items = client.get(f"/offers/{offer['id']}/recommendations").json()["items"]
     assert items[0]["partner"]["id"] == buyer["id"]
     assert items[0]["matched"]["kind"] in ("need", "wants")
