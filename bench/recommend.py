@@ -56,6 +56,7 @@ def main() -> None:
                 load_demo(session, mm)
             need_ids = [i.ref_id for i in mm.catalog.items.values() if i.kind is Kind.need]
             supply = mm.catalog.dense[Side.supply]
+            n_supply = sum(1 for i in mm.catalog.items.values() if i.side is Side.supply)
 
             def reference(need_id: int) -> None:
                 item = mm.catalog.find(Kind.need, need_id)
@@ -102,7 +103,7 @@ def main() -> None:
                 encode.append(_timed(encoder.encode, [text + " ref"]))
     (a50, a99), (b50, b99) = _percentiles(ours), _percentiles(ref)
     (s50, s99), (e50, e99) = _percentiles(search), _percentiles(encode)
-    print(f"items: {len(mm.catalog.items)}, supply items: {len(supply)}, needs: {len(need_ids)}")
+    print(f"items: {len(mm.catalog.items)}, supply items: {n_supply}, needs: {len(need_ids)}")
     print(f"{'':44s}{'p50 ms':>9s}{'p99 ms':>9s}")
     print(f"{'A  GET /needs/{id}/recommendations':44s}{a50:9.2f}{a99:9.2f}")
     print(f"{'B  numpy exact cosine top-10 (reference)':44s}{b50:9.3f}{b99:9.3f}", end="")

@@ -6,13 +6,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from service.api import enterprises, fairs, matching, trades
-from service.config import Settings
+from service.api import enterprises, fairs, hs, matching, trades
+from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import check_schema, make_engine
 from service.errors import InvalidRows, ServiceError
 from service.jobs import JobRunner, JobStatus
 from service.matching.embedder import Embedder, load_embedder
+from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.usecases.hs import load_hs_suggester
 
 
 def build_matchmaker(
@@ -33,14 +35,31 @@ def build_matchmaker(
     return mm
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
-    """The API. `embedder` lets tests share one loaded model across many apps."""
+def build_hs_suggester(settings: Settings, mm: Matchmaker) -> HsSuggester:
+    """The HS suggester: shipped nomenclature, examples and (default model) vectors, plus the
+    confirmations stored in the database."""
+    return load_hs_suggester(
+        mm.engine, mm.embedder, DATA_DIR, settings.cache_dir, MODELS_DIR / "hs-vectors"
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    suggester: HsSuggester | None = None,
+) -> FastAPI:
+    """The API. `embedder` and `suggester` let tests share one loaded model and HS suggester."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.matchmaker = build_matchmaker(settings, embedder)
+        mm = app.state.matchmaker = build_matchmaker(settings, embedder)
+        hs = suggester
+        if hs is None and settings.hs_suggestions:
+            hs = build_hs_suggester(settings, mm)
+        mm.hs = app.state.hs = hs
         app.state.jobs = JobRunner()
         yield
         app.state.jobs.shutdown()
@@ -81,4 +100,5 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.include_router(trades.router)
     app.include_router(matching.router)
     app.include_router(fairs.router)
+    app.include_router(hs.router)
     return app

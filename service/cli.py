@@ -1,5 +1,6 @@
 """The `matchfair` command line: serve, load-demo, recommend."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +15,7 @@ app = typer.Typer(
 )
 
 
-def _bar(description: str) -> tuple[tqdm, Progress]:  # type: ignore[type-arg]
+def _bar(description: str) -> tuple[tqdm, Progress]:
     bar = tqdm(desc=description, unit="text", leave=True)
 
     def progress(done: int, total: int) -> None:
@@ -108,6 +109,37 @@ def reindex() -> None:
     done = mm.reembed(progress)
     bar.close()
     typer.echo(f"Re-embedded {done} items with {mm.embedder.identity}.")
+
+
+@app.command("eval")
+def evaluate(
+    corpus: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Targets, JSON lines.")],
+    queries: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="Queries, JSON lines.")
+    ],
+    qrels: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Relevance, TSV.")],
+    examples_queries: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Confirmed example texts.")
+    ] = None,
+    examples_qrels: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Their targets, TSV.")
+    ] = None,
+    field: Annotated[str, typer.Option(help="Corpus field to index (text or text_rich).")] = (
+        "text_rich"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of a table.")] = (
+        False
+    ),
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 5,
+) -> None:
+    """Ranking quality on labelled data: lexical, dense, hybrid and hybrid+examples.
+
+    Without --examples-*, hybrid+examples runs k-fold cross-validation over the queries
+    themselves, so no query ever sees its own label.
+    """
+    from service.eval_command import eval_command
+
+    eval_command(corpus, queries, qrels, examples_queries, examples_qrels, field, as_json, folds)
 
 
 def main() -> None:

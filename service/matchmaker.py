@@ -16,6 +16,7 @@ from service.db import is_postgres
 from service.entities import Enterprise, Need, Offer, Status
 from service.matching.catalog import Catalog
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
+from service.matching.hs import HsSuggester
 from service.matching.items import Facts, Item, ItemDraft, Kind, Side, profile_items, trade_item
 from service.matching.ranking import Ranker, Weights
 from service.store import convert, vectors
@@ -57,6 +58,7 @@ class Matchmaker:
         self.on_postgres = is_postgres(engine)
         self.catalog = Catalog(embedder.dimension, self._pg_dense if self.on_postgres else None)
         self.ranker = Ranker(self.catalog, weights)
+        self.hs: HsSuggester | None = None  # set by the app: HS headings for texts without one
 
     def _pg_dense(self, side: Side) -> PgDenseIndex:
         """On PostgreSQL dense search is a pgvector query; the catalog says which keys it knows."""

@@ -14,18 +14,29 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.config import Settings
+from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import migrate
 from service.matching.embedder import Embedder, load_embedder
+from service.matching.hs import HsSuggester, build_suggester
 from service.store.localpg import LocalPostgres
 
 ADMIN_KEY = "organizer-secret"
 PG_TEMPLATE = "matchfair_template"
+HS_VECTORS = MODELS_DIR / "hs-vectors"
 
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return load_embedder(Settings().resolved_model_path())
+
+
+@pytest.fixture(scope="session")
+def suggester(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> HsSuggester:
+    """One HS suggester (shipped examples and vectors) for every app of the session; a test
+    that confirms classifications builds its own, so none leaks into another."""
+    return build_suggester(
+        DATA_DIR, embedder, cache_dir=tmp_path_factory.mktemp("hs"), shipped_vectors=HS_VECTORS
+    )
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +76,8 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, embedder=embedder)) as test_client:
+def client(settings: Settings, embedder: Embedder, suggester: HsSuggester) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, embedder=embedder, suggester=suggester)) as test_client:
         yield test_client
 
 

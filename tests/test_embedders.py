@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import Settings
+from service.db import migrate
 from service.matching.embedder import (
     CachedEmbedder,
     Embedder,
@@ -61,11 +62,15 @@ def multilingual() -> Embedder:
 def test_multilingual_backend_finds_english_suppliers_for_chinese_queries(
     tmp_path: Path, multilingual: Embedder
 ) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'zh.db'}", embedder="use-multilingual")
+    url = f"sqlite:///{tmp_path / 'zh.db'}"
+    migrate(url)
+    # HS suggestions need the reference texts embedded by this model: not worth it in a test
+    settings = Settings(database_url=url, embedder="use-multilingual", hs_suggestions=False)
     with TestClient(create_app(settings, embedder=multilingual)) as client:
         hotpot, _ = register(client, **HOTPOT_MAKER)
         laptop, _ = register(client, **LAPTOP_MAKER)
         assert client.get("/health").json()["model"].startswith("use-multilingual-v3@")
+        assert client.get("/hs/suggest", params={"text": "tea"}).status_code == 503
         for query, expected in (("火锅底料", hotpot), ("笔记本电脑", laptop)):
             items = client.get("/search/suppliers", params={"q": query}).json()["items"]
             assert items[0]["partner"]["id"] == expected["id"], query

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from service.api.deps import EnterpriseDep, MatchmakerDep, PrincipalDep, SessionDep, SettingsDep
 from service.entities import (
+    Enterprise,
     EnterpriseCreate,
     EnterprisePrivate,
     EnterprisePublic,
@@ -21,7 +22,7 @@ from service.usecases.profiles import EnterpriseSort
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
 
-def _registered(pairs: list[tuple[profiles.Enterprise, str]]) -> list[EnterpriseRegistered]:
+def _registered(pairs: list[tuple[Enterprise, str]]) -> list[EnterpriseRegistered]:
     return [
         EnterpriseRegistered(
             enterprise=EnterprisePrivate.model_validate(e, from_attributes=True), api_key=key

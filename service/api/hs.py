@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 
 from service.api.deps import PrincipalDep, SessionDep
+from service.errors import Unavailable
 from service.matching.hs import HsSuggester
 from service.store.examples import HsConfirmationCreate, HsConfirmationPublic
 from service.usecases import hs as usecase
@@ -13,7 +14,9 @@ router = APIRouter(prefix="/hs", tags=["hs codes"])
 
 
 def get_hs(request: Request) -> HsSuggester:
-    hs: HsSuggester = request.app.state.hs
+    hs: HsSuggester | None = request.app.state.hs
+    if hs is None:
+        raise Unavailable("HS suggestions are off (MATCHFAIR_HS_SUGGESTIONS=false)")
     return hs
 
 

@@ -45,6 +45,7 @@ class Catalog:
         self.lexical = {side: LexicalIndex() for side in Side}
         self._by_owner: dict[int, set[int]] = defaultdict(set)
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
+        self._by_heading: dict[tuple[Side, str], set[int]] = defaultdict(set)  # 4-digit HS
         self._lock = threading.RLock()
 
     @contextmanager
@@ -59,6 +60,7 @@ class Catalog:
             self.items = {item.key: item for item in items}
             self._by_owner = defaultdict(set)
             self._by_trade = {}
+            self._by_heading = defaultdict(set)
             self._register(items)
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
@@ -96,6 +98,8 @@ class Catalog:
             self._by_owner[item.enterprise_id].add(item.key)
             if item.kind in (Kind.need, Kind.offer):
                 self._by_trade[(item.kind, item.ref_id)] = item.key
+            if item.hs_code and len(item.hs_code) >= 4:
+                self._by_heading[(item.side, item.hs_code[:4])].add(item.key)
 
     def remove_items(self, keys: Iterable[int]) -> None:
         with self._lock:
@@ -106,6 +110,8 @@ class Catalog:
                 self.lexical[item.side].remove([key])
                 self._by_owner[item.enterprise_id].discard(key)
                 self._by_trade.pop((item.kind, item.ref_id), None)
+                if item.hs_code:
+                    self._by_heading[(item.side, item.hs_code[:4])].discard(key)
 
     def remove_enterprise(self, enterprise_id: int) -> None:
         with self._lock:
@@ -123,6 +129,11 @@ class Catalog:
         with self._lock:
             key = self._by_trade.get((kind, ref_id))
             return None if key is None else self.items[key]
+
+    def under_heading(self, side: Side, heading: str) -> set[int]:
+        """Keys of the items on `side` whose HS code falls under a 4-digit heading."""
+        with self._lock:
+            return set(self._by_heading.get((side, heading), ()))
 
     def vector(self, item: Item) -> FloatArray:
         with self._lock:

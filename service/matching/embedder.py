@@ -114,8 +114,10 @@ class MultilingualUseEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            rows = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+            rows: FloatArray = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        norms = np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        unit: FloatArray = (rows / norms).astype(np.float32)
+        return unit
 
 
 def load_embedder(

@@ -41,7 +41,8 @@ def reason(match: Match, facts: Facts) -> str:
     if words := shared_terms(ev.query_label, item.text):
         parts.append("common terms: " + ", ".join(words))
     if ev.hs_shared:
-        how = "suggested HS heading" if ev.hs_suggested else "same HS heading"
+        level = "heading" if len(ev.hs_shared) == 4 else "chapter"
+        how = f"suggested HS {level}" if ev.hs_suggested else f"same HS {level}"
         parts.append(f"{how} {ev.hs_shared}")
     if "backward" in match.components:
         c = match.components

@@ -88,24 +88,32 @@ class HsSuggestion:
 
 
 class VectorCache:
-    """Embeds texts once per model: rows saved as .npy under `folder`, named by the model's
-    identity and a digest of the texts, so a changed model or list is re-embedded."""
+    """Embeds texts once per model: rows kept as float16 .npy files named by the model's
+    identity and a digest of the texts, so a changed model or text list is re-embedded.
 
-    def __init__(self, embedder: Embedder, folder: Path | None) -> None:
+    `shipped` is a read-only folder of such files made for the default model (models/hs-vectors),
+    so a fresh install answers at once; `folder` is where other models' vectors are written.
+    float16 keeps cosines within ~1e-3 at half the size.
+    """
+
+    def __init__(
+        self, embedder: Embedder, folder: Path | None, shipped: Path | None = None
+    ) -> None:
         self.embedder = embedder
         self.folder = folder
+        self.shipped = shipped
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
-        if self.folder is None:
-            return self.embedder.encode(texts)
         digest = hashlib.sha256("\n".join([self.embedder.identity, *texts]).encode()).hexdigest()
-        path = self.folder / f"vectors-{digest[:20]}.npy"
-        if path.exists():
-            stored: FloatArray = np.load(path)
-            return stored
+        name = f"vectors-{digest[:20]}.npy"
+        for folder in (self.shipped, self.folder):
+            if folder is not None and (folder / name).exists():
+                stored: FloatArray = np.load(folder / name).astype(np.float32)
+                return stored
         vectors = self.embedder.encode(texts)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        np.save(path, vectors)
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            np.save(self.folder / name, vectors.astype(np.float16))
         return vectors
 
 
@@ -146,16 +154,31 @@ class HsSuggester:
         vectors = self._cache.encode([p for ps in parts for p in ps])
         return HybridRetriever(self.weights).fit(codes, texts, vectors, owners)
 
-    def suggest(self, text: str, *, level: Level = "heading", limit: int = 5) -> list[HsSuggestion]:
-        """The `limit` best codes of `level` for one text, best first."""
-        return self.suggest_many([text], level=level, limit=limit)[0]
+    def suggest(
+        self,
+        text: str,
+        *,
+        level: Level = "heading",
+        limit: int = 5,
+        vector: FloatArray | None = None,
+    ) -> list[HsSuggestion]:
+        """The `limit` best codes of `level` for one text, best first (`vector`: its embedding,
+        when the caller has it already)."""
+        vectors = None if vector is None else vector[None, :]
+        return self.suggest_many([text], level=level, limit=limit, vectors=vectors)[0]
 
     def suggest_many(
-        self, texts: Sequence[str], *, level: Level = "heading", limit: int = 5
+        self,
+        texts: Sequence[str],
+        *,
+        level: Level = "heading",
+        limit: int = 5,
+        vectors: FloatArray | None = None,
     ) -> list[list[HsSuggestion]]:
         retriever = self.retriever(level)
         digits = DIGITS[level]
-        vectors = self.embedder.encode(texts)
+        if vectors is None:
+            vectors = self.embedder.encode(texts)
         with self._lock:  # votes read the memory that `confirm` appends to
             ranked = rank_targets(
                 retriever,
@@ -183,10 +206,10 @@ class HsSuggester:
             out.append(row)
         return out
 
-    def confident_heading(self, text: str) -> str | None:
+    def confident_heading(self, text: str, vector: FloatArray | None = None) -> str | None:
         """The top heading when its score reaches `Weights.hs_confidence`, else None: the hook
         that lets a need or product line without a declared code earn the HS-heading credit."""
-        best = self.suggest(text, level="heading", limit=1)
+        best = self.suggest(text, level="heading", limit=1, vector=vector)
         return best[0].code if best and best[0].score >= self.weights.hs_confidence else None
 
     def known_code(self, code: str) -> str:
@@ -213,10 +236,11 @@ def build_suggester(
     *,
     weights: Weights | None = None,
     cache_dir: Path | None = None,
+    shipped_vectors: Path | None = None,
 ) -> HsSuggester:
     """The suggester from shipped reference data: `data_dir/hs/` (nomenclature) and
     `data_dir/examples/hs_dev_examples.jsonl` (initial memory), plus stored confirmations."""
-    cache = VectorCache(embedder, cache_dir)
+    cache = VectorCache(embedder, cache_dir, shipped_vectors)
     shipped = load_examples(data_dir / "examples" / "hs_dev_examples.jsonl")
     memory = ExampleMemory(weights).fit(shipped, cache.encode([e.text for e in shipped]))
     if confirmed:

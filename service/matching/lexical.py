@@ -107,6 +107,19 @@ class LexicalIndex:
         keys, scores = self.score_many([text])
         return keys, scores[0]
 
+    def aligned(self, text: str, keys: npt.NDArray[np.int64]) -> FloatArray:
+        """Cosines for `keys`, in their order (0 for a key this index does not hold)."""
+        own, scores = self.scores(text)
+        out = np.zeros(len(keys), np.float32)
+        if len(own) == 0 or len(keys) == 0:
+            return out
+        order = np.argsort(own, kind="stable")
+        ranked = own[order]
+        pos = np.minimum(np.searchsorted(ranked, keys), len(ranked) - 1)
+        hit = ranked[pos] == keys
+        out[hit] = scores[order[pos[hit]]]
+        return out
+
     def score_many(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], FloatArray]:
         """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]): one sparse product."""
         self._sync()

@@ -3,8 +3,10 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import service.entities  # noqa: F401  (registers the tables for autogenerate)
-import service.fairs.tables  # noqa: F401
+# imported for their side effect: registering the tables on SQLModel.metadata
+import service.entities
+import service.fairs.tables
+import service.store.examples  # noqa: F401
 from service.config import Settings
 from service.db import make_engine
 

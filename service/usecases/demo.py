@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from service.config import DATA_DIR
 from service.entities import Enterprise, EnterpriseCreate, Need, NeedCreate, Offer, OfferCreate
 from service.errors import Conflict
 from service.matchmaker import Matchmaker, Progress
 from service.usecases import profiles, trades
 from service.usecases.access import Principal
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+DEMO_DIR = DATA_DIR / "demo"
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,15 +39,22 @@ class HsSuggestionList(BaseModel):
 
 
 def load_hs_suggester(
-    engine: Engine, embedder: Embedder, data_dir: Path, cache_dir: Path | None = None
+    engine: Engine,
+    embedder: Embedder,
+    data_dir: Path,
+    cache_dir: Path | None = None,
+    shipped_vectors: Path | None = None,
 ) -> HsSuggester:
     """The suggester with the shipped nomenclature and examples plus every stored confirmation.
 
-    `cache_dir` keeps the nomenclature's vectors between starts (~8k texts to embed otherwise).
+    `shipped_vectors` holds the default model's vectors of those texts; `cache_dir` keeps other
+    models' vectors between starts (~12k texts to embed otherwise).
     """
     with Session(engine) as session:
         confirmed = [Example(row.text, row.code) for row in store.all_confirmations(session)]
-    return build_suggester(data_dir, embedder, confirmed, cache_dir=cache_dir)
+    return build_suggester(
+        data_dir, embedder, confirmed, cache_dir=cache_dir, shipped_vectors=shipped_vectors
+    )
 
 
 def suggest(

@@ -5,6 +5,7 @@ from sqlmodel import Session, col, select
 
 from service.entities import Enterprise, EnterprisePublic, Need, Offer, Status
 from service.errors import BadRequest, NotFound
+from service.matching.embedder import FloatArray
 from service.matching.explain import reason
 from service.matching.items import Kind, Side, fold
 from service.matching.ranking import Match, Query
@@ -82,7 +83,15 @@ def _trade_query(mm: Matchmaker, row: Need | Offer) -> Query:
     item = mm.catalog.find(kind, row.id)
     if item is None:
         raise NotFound(f"{kind.value} {row.id} is not indexed yet")
-    return Query(mm.catalog.vector(item), item.text, item.label, item.hs_code)
+    return _query(mm, mm.catalog.vector(item), item.text, item.label, item.hs_code)
+
+
+def _query(mm: Matchmaker, vector: FloatArray, text: str, label: str, hs_code: str | None) -> Query:
+    """A query; without a declared HS code, a confident suggestion earns the HS-heading credit."""
+    if hs_code or mm.hs is None:
+        return Query(vector, text, label, hs_code)
+    suggested = mm.hs.confident_heading(text, vector)
+    return Query(vector, text, label, suggested, hs_suggested=suggested is not None)
 
 
 def for_need(
@@ -123,5 +132,6 @@ def search_suppliers(
 ) -> RecommendationList:
     """Free-text supplier search with hard filters: the retailer's 'find suppliers for X'."""
     vector = mm.query_encoder.encode([text])[0]
-    matches = mm.ranker.rank([Query(vector, text, text)], Side.supply, req, limit=limit)
+    query = _query(mm, vector, text, text, None)
+    matches = mm.ranker.rank([query], Side.supply, req, limit=limit)
     return _render(session, mm, text, matches)

@@ -5,11 +5,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 
-def register(
-    client: TestClient, *, name: str = "Acme Trading", role: str = "supplier", **fields: Any
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Register an enterprise; return its private profile and its auth header."""
-    response = client.post("/enterprises", json={"name": name, "role": role, **fields})
+def register(client: TestClient, **fields: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Register an enterprise (name and role default); return its private profile and key header."""
+    response = client.post(
+        "/enterprises", json={"name": "Acme Trading", "role": "supplier", **fields}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     return body["enterprise"], {"X-API-Key": body["api_key"]}
@@ -37,7 +37,7 @@ def post_offer(
     return offer
 
 
-HOTPOT_MAKER = {
+HOTPOT_MAKER: dict[str, Any] = {
     "name": "Yuzhong Red Pot Condiment Co.",
     "role": "supplier",
     "description": "Chongqing maker of beef-tallow hotpot base and chili oil.",
@@ -59,7 +59,7 @@ HOTPOT_MAKER = {
     "contact_email": "sales@redpot.example.com",
 }
 
-LAPTOP_MAKER = {
+LAPTOP_MAKER: dict[str, Any] = {
     "name": "Xiyong Bright Compute Ltd.",
     "role": "supplier",
     "description": "Contract manufacturer of notebook computers.",
@@ -73,7 +73,7 @@ LAPTOP_MAKER = {
     ],
 }
 
-GERMAN_BUYER = {
+GERMAN_BUYER: dict[str, Any] = {
     "name": "Rheinland Asia Foods GmbH",
     "role": "buyer",
     "description": "Importer supplying Asian supermarkets in Germany.",

@@ -11,15 +11,20 @@ from service.app import create_app
 from service.config import Settings
 from service.db import migrate
 from service.matching.embedder import Embedder
+from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
 from service.usecases.demo import load_demo
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[TestClient]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, suggester: HsSuggester
+) -> Iterator[TestClient]:
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     migrate(url)
-    with TestClient(create_app(Settings(database_url=url), embedder=embedder)) as client:
+    with TestClient(
+        create_app(Settings(database_url=url), embedder=embedder, suggester=suggester)
+    ) as client:
         mm: Matchmaker = client.app.state.matchmaker  # type: ignore[attr-defined]
         with Session(mm.engine) as session:
             load_demo(session, mm)

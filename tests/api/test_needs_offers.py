@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import Settings
 from service.matching.embedder import Embedder
+from service.matching.hs import HsSuggester
 from tests.api.factories import (
     GERMAN_BUYER,
     HOTPOT_MAKER,
@@ -101,14 +102,16 @@ def test_closed_need_stops_matching(client: TestClient) -> None:
     assert client.get(f"/needs/{need['id']}/recommendations").json()["items"]
 
 
-def test_data_and_vectors_survive_a_restart(settings: Settings, embedder: Embedder) -> None:
-    with TestClient(create_app(settings, embedder=embedder)) as first:
+def test_data_and_vectors_survive_a_restart(
+    settings: Settings, embedder: Embedder, suggester: HsSuggester
+) -> None:
+    with TestClient(create_app(settings, embedder=embedder, suggester=suggester)) as first:
         buyer, auth = register(first, **GERMAN_BUYER)
         maker, _ = register(first, **HOTPOT_MAKER)
         need = post_need(first, auth, buyer_id=buyer["id"], title="Hotpot seasoning")
         before = first.get(f"/needs/{need['id']}/recommendations").json()
         health = first.get("/health").json()
-    with TestClient(create_app(settings, embedder=embedder)) as second:
+    with TestClient(create_app(settings, embedder=embedder, suggester=suggester)) as second:
         assert second.get("/health").json() == health
         assert second.get(f"/needs/{need['id']}/recommendations").json() == before
         assert before["items"][0]["partner"]["id"] == maker["id"]

@@ -212,9 +212,9 @@ def test_match_lists_honour_do_not_meet_and_flag_mutual_picks(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     event_id, ids, keys = _fair(client, admin)
-    tea = client.get(
-        f"/events/{event_id}/participants/{ids['b2']}/matches", headers=admin
-    ).json()["items"]
+    tea = client.get(f"/events/{event_id}/participants/{ids['b2']}/matches", headers=admin).json()[
+        "items"
+    ]
     assert tea and tea[0]["partner"]["external_id"] == "s3"
     assert all(m["partner"]["external_id"] != "s1" for m in tea)  # do-not-meet
     hotpot = client.get(
@@ -335,9 +335,7 @@ def test_plan_agendas_and_calendars_follow_a_replan(
         json={"accept": True},
         headers={"X-API-Key": keys["b3"]},
     )
-    plan = _wait(
-        client, client.post(f"/events/{event_id}/schedule", headers=admin).json()
-    )
+    plan = _wait(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
     summary = plan["result"]
     assert summary["violations"] == [] and summary["meetings"] > 0
     meetings = client.get(f"/events/{event_id}/meetings", headers=admin).json()

@@ -161,16 +161,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("meeting_id"),
     )
-    with op.batch_alter_table("item_vector", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_item_vector_kind_ref_id"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("item_vector", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_item_vector_kind_ref_id"), ["kind", "ref_id"], unique=False
-        )
-
     op.drop_table("outcome")
     with op.batch_alter_table("meeting_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meeting_request_to_id"))
