@@ -15,10 +15,14 @@ _VERB = {
     Kind.seeks: "seeks",
 }
 _WORD = re.compile(r"[^\W_]{3,}")
-# too common to explain anything
-_STOP = frozenset(
-    ["and", "the", "for", "with", "other", "not", "from", "than", "their", "this", "that", "its"]
-)
+# function words and trade boilerplate that every RFQ and offer shares: not worth naming
+# fmt: off
+_STOP = frozenset([
+    "and", "the", "for", "with", "other", "not", "from", "than", "their", "this", "that", "its",
+    "our", "units", "available", "required", "month", "export", "grade", "rfq", "seeking",
+    "buying", "wanted", "sourcing", "tonnes", "pieces", "factory", "direct", "certified",
+])
+# fmt: on
 
 
 def shared_terms(query: str, text: str, limit: int = 5) -> list[str]:
