@@ -1,6 +1,7 @@
 """Recommendations: the ranker's matches turned into explained, public partner lists."""
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from service.entities import Enterprise, EnterprisePublic, Need, Offer, Status
@@ -46,7 +47,12 @@ def _render(
     session: Session, mm: Matchmaker, query: str, matches: list[Match]
 ) -> RecommendationList:
     ids = [m.enterprise_id for m in matches]
-    rows = {e.id: e for e in session.exec(select(Enterprise).where(col(Enterprise.id).in_(ids)))}
+    statement = (
+        select(Enterprise)
+        .where(col(Enterprise.id).in_(ids))
+        .options(selectinload(Enterprise.product_lines))  # type: ignore[arg-type]
+    )
+    rows = {e.id: e for e in session.exec(statement)}  # one query for all partners, not one each
     items = []
     for m in matches:
         partner, facts = rows.get(m.enterprise_id), mm.catalog.facts.get(m.enterprise_id)
