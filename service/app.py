@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from service.api import enterprises, fairs, hs, matching, trades
 from service.config import DATA_DIR, MODELS_DIR, Settings
@@ -14,6 +15,7 @@ from service.jobs import JobRunner, JobStatus
 from service.matching.embedder import Embedder, load_embedder
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.usecases.fair_matching import learn_accepted_matches
 from service.usecases.hs import load_hs_suggester
 
 
@@ -56,6 +58,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         mm = app.state.matchmaker = build_matchmaker(settings, embedder)
+        with Session(mm.engine) as session:
+            learn_accepted_matches(session, mm)
         hs = suggester
         if hs is None and settings.hs_suggestions:
             hs = build_hs_suggester(settings, mm)

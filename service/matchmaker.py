@@ -18,7 +18,8 @@ from service.matching.catalog import Catalog
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
 from service.matching.hs import HsSuggester
 from service.matching.items import Facts, Item, ItemDraft, Kind, Side, profile_items, trade_item
-from service.matching.ranking import Ranker, Weights
+from service.matching.ranking import Ranker
+from service.matching.weights import Weights
 from service.store import convert, vectors
 from service.store.pgdense import PgDenseIndex
 

@@ -259,10 +259,15 @@ def send_request(
 
 @router.post("/{event_id}/requests/{request_id}/answer")
 def answer_request(
-    event: EventDep, r: RequestDep, answer: RequestAnswer, session: SessionDep, who: PrincipalDep
+    event: EventDep,
+    r: RequestDep,
+    answer: RequestAnswer,
+    session: SessionDep,
+    mm: MatchmakerDep,
+    who: PrincipalDep,
 ) -> MeetingRequestPublic:
     """Accept or decline a pending request (its recipient or the organizer)."""
-    r = fair_matching.answer_request(session, event, r, answer.accept, who)
+    r = fair_matching.answer_request(session, mm, event, r, answer.accept, who)
     return MeetingRequestPublic.model_validate(r, from_attributes=True)
 
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from service.matching.embedder import Embedder, FloatArray
 from service.matching.examples import Example, ExampleMemory, rank_targets
-from service.matching.ranking import Weights
 from service.matching.retrieval import HybridRetriever, passages, top
+from service.matching.weights import Weights
 
 METHODS = ("lexical", "dense", "hybrid", "hybrid+examples")
 DEPTH = 50  # the deepest cut-off any metric reads

@@ -14,8 +14,8 @@ from typing import Self
 import numpy as np
 
 from service.matching.embedder import FloatArray
-from service.matching.ranking import Weights
 from service.matching.retrieval import HybridRetriever, Scores, top
+from service.matching.weights import Weights
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,9 @@ def reason(match: Match, facts: Facts) -> str:
         level = "heading" if len(ev.hs_shared) == 4 else "chapter"
         how = f"suggested HS {level}" if ev.hs_suggested else f"same HS {level}"
         parts.append(f"{how} {ev.hs_shared}")
+    if match.learned_from:
+        quoted = "; ".join(f"“{t[:80]}”" for t in match.learned_from[:2])
+        parts.append(f"buyers with similar needs accepted meetings with them ({quoted})")
     if "backward" in match.components:
         c = match.components
         parts.append(

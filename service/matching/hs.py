@@ -19,8 +19,8 @@ import numpy as np
 
 from service.matching.embedder import Embedder, FloatArray
 from service.matching.examples import Example, ExampleMemory, Neighbour, rank_targets
-from service.matching.ranking import Weights
 from service.matching.retrieval import HybridRetriever, passages, top
+from service.matching.weights import Weights
 
 Level = Literal["heading", "subheading"]
 DIGITS: dict[Level, int] = {"heading": 4, "subheading": 6}

@@ -10,46 +10,11 @@ import numpy as np
 
 from service.matching.catalog import Catalog
 from service.matching.embedder import FloatArray
+from service.matching.examples import Example, ExampleMemory
 from service.matching.index import top_k
 from service.matching.items import Facts, Item, Kind, Side, fold
 from service.matching.requirements import Check, Requirements, check, passes
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """Every tunable number of the ranking, in one place.
-
-    dense/lexical/examples/example_k were measured on the HS dev split (heading task, text_rich,
-    5-fold where examples are used): a raw weighted sum of the two cosines beat per-query
-    z-score fusion and reciprocal-rank fusion (see `fuse`).
-    """
-
-    dense: float = 0.5  # cosine of sentence embeddings, clipped to [0, 1]
-    lexical: float = 0.5  # TF-IDF words + characters cosine
-    examples: float = 0.3  # weight of the vote of the nearest confirmed examples
-    example_k: int = 10  # how many confirmed examples vote
-    hs_heading: float = 0.08  # bonus when both sides carry the same 4-digit HS heading
-    hs_chapter: float = 0.04  # bonus when they share only the 2-digit chapter
-    # a suggested heading earns that bonus from this suggestion score up (dev, 5-fold: top-1
-    # right for 71 % of the 37 % of queries above 0.8; 61 % of 69 % above 0.5)
-    hs_confidence: float = 0.8
-    candidates: int = 200  # top-N from each of dense and lexical, before grouping
-    export_record: float = 0.05  # boost at >= 10 years of exporting, linear below
-    verified: float = 0.03
-    soft_miss: float = 0.15  # score factor lost per unmet soft requirement
-    # results below this are noise: on the demo fair, unrelated products (T-shirts, laptops for a
-    # hotpot need) fuse to 0.20-0.23 on boilerplate alone ("export-grade ... available")
-    min_score: float = 0.25
-
-
-def fuse(dense: FloatArray, lexical: FloatArray, weights: Weights) -> FloatArray:
-    """Fused similarity of aligned arrays: w_d x clip(dense cosine, 0, 1) + w_l x lexical cosine.
-
-    In [0, w_d + w_l] = [0, 1] with the default weights. A raw sum keeps the absolute scale that
-    `min_score` and the explanations rely on; on the HS dev split it also ranked best (NDCG@10
-    0.445 vs 0.426 for z-score and 0.435 for reciprocal-rank fusion at k=10).
-    """
-    return (weights.dense * np.clip(dense, 0.0, 1.0) + weights.lexical * lexical).astype(np.float32)
+from service.matching.weights import Weights, fuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +38,8 @@ class Match:
     evidence: MatchedItem
     checks: tuple[Check, ...]
     components: dict[str, float] = field(default_factory=dict)
+    # needs of other buyers, like this query, whose meeting with this partner was accepted
+    learned_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +65,34 @@ class Ranker:
     def __init__(self, catalog: Catalog, weights: Weights | None = None) -> None:
         self.catalog = catalog
         self.weights = weights or Weights()
+        # accepted matches: a buyer's needs and wants -> the supplier it agreed to meet
+        self.accepted = ExampleMemory(self.weights)
+
+    def learn_match(self, buyer_id: int, supplier_id: int) -> None:
+        """An accepted meeting: from now on the buyer's demand texts vote for that supplier
+        when a similar need looks for suppliers (read as "buyers like you met them")."""
+        with self.catalog.reading():
+            items = self.catalog.owned(buyer_id, (Kind.need, Kind.wants))
+            if not items:
+                return
+            vectors = np.stack([self.catalog.vector(i) for i in items])
+            self.accepted.add([Example(i.text, str(supplier_id)) for i in items], vectors)
+
+    def _learned(self, queries: list[Query]) -> dict[int, tuple[float, tuple[str, ...]]]:
+        """Supplier -> (its strongest vote over the queries, capped at 1; the voting texts)."""
+        with self.catalog.reading():
+            if not len(self.accepted):
+                return {}
+            texts = [q.text for q in queries]
+            votes = self.accepted.votes(texts, np.stack([q.vector for q in queries]))
+        out: dict[int, tuple[float, tuple[str, ...]]] = {}
+        for vote in votes:
+            for target, total in vote.totals.items():
+                owner = int(target)
+                if total > out.get(owner, (0.0, ()))[0]:
+                    voters = tuple(n.example.text for n in vote.voters[target])
+                    out[owner] = (min(total, 1.0), voters)
+        return out
 
     def item_scores(
         self, query: Query, side: Side, where: Requirements | None = None
@@ -187,11 +182,15 @@ class Ranker:
     ) -> list[Match]:
         """Partners whose items on `side` best fit the queries, filtered and boosted, best first.
 
-        score = clip(best fused item score) x (1 + boosts) x (1 - soft_miss x unmet soft checks)
+        score = (best fused item score + examples x learned vote)
+                x (1 + boosts) x (1 - soft_miss x unmet soft checks), clipped to [0, 1];
+        the learned vote (suppliers only) sums the similarity of the nearest accepted matches'
+        needs that name this partner, capped at 1.
         """
         w = self.weights
         matches = []
         found = self.best_per_partner(queries, side, exclude=exclude, where=requirements)
+        learned = self._learned(queries) if side is Side.supply else {}
         for owner, evidence in found.items():
             facts = self.catalog.facts.get(owner)
             if facts is None:
@@ -201,14 +200,19 @@ class Ranker:
                 continue
             missed = sum(1 for c in checks if not c.ok and not c.hard)
             boost = self.boost(facts)
-            score = evidence.fused * (1 + boost) * max(0.0, 1 - w.soft_miss * missed)
+            vote, voters = learned.get(owner, (0.0, ()))
+            fit = evidence.fused + w.examples * vote
+            score = fit * (1 + boost) * max(0.0, 1 - w.soft_miss * missed)
             components = {
                 "dense": round(evidence.dense, 4),
                 "lexical": round(evidence.lexical, 4),
                 "hs": evidence.hs_bonus,
+                "learned": round(w.examples * vote, 4),
                 "boost": round(boost, 4),
             }
-            matches.append(Match(owner, min(score, 1.0), evidence, tuple(checks), components))
+            matches.append(
+                Match(owner, min(score, 1.0), evidence, tuple(checks), components, voters)
+            )
         return _best(matches, w.min_score, limit)
 
     def queries_of(self, enterprise_id: int, kinds: Iterable[Kind]) -> list[Query]:

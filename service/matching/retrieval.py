@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from service.matching.embedder import FloatArray
 from service.matching.lexical import LexicalIndex
-from service.matching.ranking import Weights, fuse
+from service.matching.weights import Weights, fuse
 
 IntArray = npt.NDArray[np.int64]
 

@@ -26,6 +26,7 @@ from service.fairs.tables import (
     Outcome,
     OutcomeStatus,
     Participant,
+    ParticipantRole,
     RequestStatus,
 )
 from service.matching.explain import reason
@@ -247,9 +248,15 @@ def send_request(
 
 
 def answer_request(
-    session: Session, event: Event, r: MeetingRequest, accept: bool, who: Principal
+    session: Session,
+    mm: Matchmaker,
+    event: Event,
+    r: MeetingRequest,
+    accept: bool,
+    who: Principal,
 ) -> MeetingRequest:
-    """The recipient (or the organizer) accepts or declines a pending request."""
+    """The recipient (or the organizer) accepts or declines a pending request; an accepted
+    one teaches the ranker that this buyer's needs fit this supplier."""
     target = get_participant(session, event, r.to_id)
     who.require_change(target.enterprise_id)
     expire_requests(session, event)
@@ -261,7 +268,39 @@ def answer_request(
     session.add(r)
     session.commit()
     session.refresh(r)
+    if accept:
+        for buyer, supplier in accepted_buyer_supplier(session, request_ids=[r.id]):
+            mm.ranker.learn_match(buyer, supplier)
     return r
+
+
+def accepted_buyer_supplier(
+    session: Session, request_ids: Iterable[int | None] | None = None
+) -> list[tuple[int, int]]:
+    """(buyer, supplier) enterprise ids of accepted requests, oldest first (all, or these)."""
+    one, other = aliased(Participant), aliased(Participant)
+    query = (
+        select(one.enterprise_id, one.role, other.enterprise_id)
+        .join(MeetingRequest, col(MeetingRequest.from_id) == one.id)
+        .join(other, col(MeetingRequest.to_id) == other.id)
+        .where(MeetingRequest.status == RequestStatus.accepted)
+        .order_by(col(MeetingRequest.id))
+    )
+    if request_ids is not None:
+        query = query.where(col(MeetingRequest.id).in_(list(request_ids)))
+    return [
+        (sender, receiver) if role is ParticipantRole.buyer else (receiver, sender)
+        for sender, role, receiver in session.exec(query)
+    ]
+
+
+def learn_accepted_matches(session: Session, mm: Matchmaker) -> int:
+    """At start-up: every accepted meeting request teaches the ranker again (it keeps them in
+    memory only). Returns how many."""
+    pairs = accepted_buyer_supplier(session)
+    for buyer, supplier in pairs:
+        mm.ranker.learn_match(buyer, supplier)
+    return len(pairs)
 
 
 def list_requests(

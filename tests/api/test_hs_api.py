@@ -34,7 +34,12 @@ def test_subheading_level_gives_six_digits(client: TestClient) -> None:
 
 
 def test_bad_suggestion_requests_name_the_parameter(client: TestClient) -> None:
-    for params in ({"text": "x"}, {"text": "tea", "level": "chapter"}, {"text": "tea", "limit": 0}):
+    cases: list[dict[str, str | int]] = [
+        {"text": "x"},
+        {"text": "tea", "level": "chapter"},
+        {"text": "tea", "limit": 0},
+    ]
+    for params in cases:
         response = client.get("/hs/suggest", params=params)
         assert response.status_code == 422
         assert next(iter(params.keys() - {"text"}), "text") in str(response.json())

@@ -7,6 +7,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.app import create_app
+from service.config import Settings
+from service.matching.embedder import Embedder
+from service.matching.hs import HsSuggester
 from tests.fairs.conftest import event_body
 
 HEADER = [
@@ -229,7 +233,11 @@ def test_match_lists_honour_do_not_meet_and_flag_mutual_picks(
 
 
 def test_requests_cap_expire_and_reveal_contacts_only_after_acceptance(
-    client: TestClient, admin: dict[str, str]
+    client: TestClient,
+    admin: dict[str, str],
+    settings: Settings,
+    embedder: Embedder,
+    suggester: HsSuggester,
 ) -> None:
     event_id, ids, keys = _fair(client, admin)
     client.patch(f"/events/{event_id}", json={"max_pending_requests": 1}, headers=admin)
@@ -259,6 +267,14 @@ def test_requests_cap_expire_and_reveal_contacts_only_after_acceptance(
         f"/events/{event_id}/requests/{sent.json()['id']}/answer", json={"accept": True}, headers=b1
     )
     assert reply.json()["status"] == "accepted"
+    # the acceptance teaches the ranker: a buyer wanting what b1 wants now sees s1 credited
+    found = client.get("/search/suppliers", params={"q": "hotpot base and chili sauce"}).json()
+    learned = {i["partner"]["external_id"]: i["components"]["learned"] for i in found["items"]}
+    assert learned.pop("s1") > 0
+    assert set(learned.values()) <= {0}
+    with TestClient(create_app(settings, embedder=embedder, suggester=suggester)) as restarted:
+        again = restarted.get("/search/suppliers", params={"q": "hotpot base and chili sauce"})
+        assert again.json()["items"][0]["components"]["learned"] > 0  # relearned at start-up
     contacts = client.get(f"/events/{event_id}/participants/{ids['s1']}/contacts", headers=s1)
     assert [c["contact_email"] for c in contacts.json()] == ["einkauf@rhein.example"]
     again = client.post(

@@ -19,8 +19,9 @@ from service.matching.items import (
     profile_items,
     trade_item,
 )
-from service.matching.ranking import Query, Ranker, Weights, fuse
+from service.matching.ranking import Query, Ranker
 from service.matching.requirements import Requirements
+from service.matching.weights import Weights, fuse
 
 BUYER, NEAR, FAR, PAPER = 1, 2, 3, 4
 
@@ -120,3 +121,39 @@ def test_fuse_is_the_weighted_sum_of_clipped_cosines() -> None:
     lexical = np.array([0.4, 0.0, 1.0], np.float32)
     fused = fuse(dense, lexical, Weights(dense=0.6, lexical=0.4))
     assert fused.tolist() == pytest.approx([0.16, 0.3, 1.0])
+
+
+def test_an_accepted_match_lifts_that_supplier_for_a_similar_need(embedder: Embedder) -> None:
+    """Two suppliers fit equally; once a buyer accepted one of them, a new buyer with a similar
+    need sees that one first, and the explanation says why."""
+    twins = [
+        ProfileDoc(
+            Facts(eid, name, "supplier", country="China", export_markets=fold(["Germany"])),
+            products=(ProductDoc(10 * eid, "Hotpot seasoning base", "210390", "Beef tallow"),),
+        )
+        for eid, name in ((11, "Red Pot Foods"), (12, "Spicy Pot Foods"))
+    ]
+    first = ProfileDoc(Facts(21, "Rhein Asia", "buyer", country="Germany"), "Importer")
+    drafts = [d for p in [*twins, first] for d in profile_items(p)]
+    drafts.append(trade_item(TradeDoc(5, 21, Kind.need, "Sichuan hotpot base, 20 t for Berlin")))
+    items = [
+        Item(d.enterprise_id, d.kind, d.ref_id, d.label, d.text, d.hs_code, key=k)
+        for k, d in enumerate(drafts)
+    ]
+    catalog = Catalog(embedder.dimension)
+    facts = [p.facts for p in [*twins, first]]
+    catalog.load(facts, items, embedder.encode([i.text for i in items]))
+    ranker = Ranker(catalog)
+    text = "Hotpot soup base from Sichuan, 15 t"
+    query = Query(embedder.encode([text])[0], text, text)
+
+    before = ranker.rank([query], Side.supply, Requirements())
+    assert [m.enterprise_id for m in before] == [11, 12]  # a tie, broken by id
+    assert before[0].score == pytest.approx(before[1].score)
+
+    ranker.learn_match(buyer_id=21, supplier_id=12)
+    after = ranker.rank([query], Side.supply, Requirements())
+    assert [m.enterprise_id for m in after] == [12, 11]
+    assert after[0].components["learned"] > 0 == after[1].components["learned"]
+    assert after[0].learned_from == ("Sichuan hotpot base, 20 t for Berlin",)
+    assert "accepted meetings with them" in reason(after[0], catalog.facts[12])
