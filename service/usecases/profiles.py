@@ -17,6 +17,7 @@ from service.entities import (
 )
 from service.errors import InvalidRows, NotFound
 from service.matchmaker import CatalogChange, Matchmaker, Progress
+from service.store.pages import page
 from service.usecases.access import Principal, new_key
 
 EnterpriseSort = Literal["id", "name", "-name", "created_at", "-created_at"]
@@ -150,8 +151,4 @@ def list_page(
         query = query.where(func.lower(Enterprise.country) == country.lower())
     if name:
         query = query.where(col(Enterprise.name).icontains(name))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    column = col(getattr(Enterprise, sort.lstrip("-")))
-    order = column.desc() if sort.startswith("-") else column.asc()
-    rows = session.exec(query.order_by(order, col(Enterprise.id)).offset(offset).limit(limit))
-    return list(rows), total
+    return page(session, query, Enterprise, sort=sort, offset=offset, limit=limit)

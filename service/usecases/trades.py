@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from typing import Literal, TypeVar
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from service.entities import Enterprise, Need, NeedCreate, Offer, OfferCreate, Status, utc_now
 from service.errors import BadRequest, NotFound
 from service.matchmaker import Matchmaker, Progress
+from service.store.pages import page
 from service.usecases.access import Principal
 from service.usecases.profiles import get_enterprise
 
@@ -99,8 +100,4 @@ def list_page(
         query = query.where(owner == owner_id)
     if status is not None:
         query = query.where(col(table.status) == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    column = col(getattr(table, sort.lstrip("-")))
-    order = column.desc() if sort.startswith("-") else column.asc()
-    rows = session.exec(query.order_by(order, col(table.id)).offset(offset).limit(limit))
-    return list(rows), total
+    return page(session, query, table, sort=sort, offset=offset, limit=limit)

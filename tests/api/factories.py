@@ -18,23 +18,19 @@ def register(client: TestClient, **fields: Any) -> tuple[dict[str, Any], dict[st
 def post_need(
     client: TestClient, auth: dict[str, str], *, buyer_id: int, title: str, **fields: Any
 ) -> dict[str, Any]:
-    response = client.post(
-        "/needs", json={"buyer_id": buyer_id, "title": title, **fields}, headers=auth
-    )
-    assert response.status_code == 201, response.text
-    need: dict[str, Any] = response.json()
-    return need
+    return _post(client, auth, "/needs", {"buyer_id": buyer_id, "title": title, **fields})
 
 
 def post_offer(
     client: TestClient, auth: dict[str, str], *, supplier_id: int, title: str, **fields: Any
 ) -> dict[str, Any]:
-    response = client.post(
-        "/offers", json={"supplier_id": supplier_id, "title": title, **fields}, headers=auth
-    )
+    return _post(client, auth, "/offers", {"supplier_id": supplier_id, "title": title, **fields})
+
+
+def _post(client: TestClient, auth: dict[str, str], url: str, body: dict[str, Any]) -> Any:
+    response = client.post(url, json=body, headers=auth)
     assert response.status_code == 201, response.text
-    offer: dict[str, Any] = response.json()
-    return offer
+    return response.json()
 
 
 HOTPOT_MAKER: dict[str, Any] = {
