@@ -27,10 +27,13 @@ def post_offer(
     return _post(client, auth, "/offers", {"supplier_id": supplier_id, "title": title, **fields})
 
 
-def _post(client: TestClient, auth: dict[str, str], url: str, body: dict[str, Any]) -> Any:
+def _post(
+    client: TestClient, auth: dict[str, str], url: str, body: dict[str, Any]
+) -> dict[str, Any]:
     response = client.post(url, json=body, headers=auth)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 HOTPOT_MAKER: dict[str, Any] = {
