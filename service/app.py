@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from service.api import enterprises, fairs, hs, matching, trades
+from service.api import admin, enterprises, fairs, hs, matching, trades
 from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import check_schema, make_engine
 from service.errors import InvalidRows, ServiceError
@@ -105,4 +105,5 @@ def create_app(
     app.include_router(matching.router)
     app.include_router(fairs.router)
     app.include_router(hs.router)
+    app.include_router(admin.router)
     return app
