@@ -19,7 +19,8 @@ def _bar(description: str) -> tuple[tqdm, Progress]:
     bar = tqdm(desc=description, unit="text", leave=True)
 
     def progress(done: int, total: int) -> None:
-        bar.total = total
+        if bar.total != total:  # a new phase of the job (e.g. needs after enterprises)
+            bar.reset(total=total)
         bar.n = done
         bar.refresh()
 
@@ -61,9 +62,12 @@ def serve(
     from service.app import create_app
 
     settings = Settings()
+    embedder = None
     if demo:
-        _load_demo(_matchmaker(settings))
-    uvicorn.run(create_app(settings), host=host, port=port)
+        mm = _matchmaker(settings)
+        _load_demo(mm)
+        embedder = mm.embedder  # loaded once, shared with the app
+    uvicorn.run(create_app(settings, embedder=embedder), host=host, port=port)
 
 
 @app.command("load-demo")
