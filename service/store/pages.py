@@ -23,4 +23,3 @@ def page(
     order = column.desc() if sort.startswith("-") else column.asc()
     rows = session.exec(query.order_by(order, col(table.id)).offset(offset).limit(limit))
     return list(rows), total
-
