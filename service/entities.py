@@ -157,6 +157,11 @@ class EnterprisePrivate(EnterprisePublic, EnterpriseContact):
     """The profile as its owner and the organizer see it: with contact details."""
 
 
+class ApiKey(BaseModel):
+    enterprise_id: int
+    api_key: str = Field(description="Shown once; send it as X-API-Key.")
+
+
 class EnterpriseRegistered(BaseModel):
     enterprise: EnterprisePrivate
     api_key: str = Field(description="Shown once; send it as X-API-Key to change this profile.")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from service.api.deps import EnterpriseDep, MatchmakerDep, PrincipalDep, SessionDep, SettingsDep
 from service.entities import (
+    ApiKey,
     Enterprise,
     EnterpriseCreate,
     EnterprisePrivate,
@@ -94,6 +95,15 @@ def update_enterprise(
     return EnterprisePrivate.model_validate(
         profiles.update(session, mm, e, data), from_attributes=True
     )
+
+
+@router.post("/{enterprise_id}/api-key")
+def issue_api_key(e: EnterpriseDep, session: SessionDep, who: PrincipalDep) -> ApiKey:
+    """A new API key (owner or organizer, e.g. for enterprises imported from a spreadsheet);
+    the old key stops working. Shown only this once."""
+    assert e.id is not None
+    who.require_change(e.id)
+    return ApiKey(enterprise_id=e.id, api_key=profiles.issue_key(session, e))
 
 
 @router.put("/{enterprise_id}/verified")

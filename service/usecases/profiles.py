@@ -120,6 +120,14 @@ def stage_update(
     return mm.index(session, enterprises=[e])
 
 
+def issue_key(session: Session, e: Enterprise) -> str:
+    """A new API key for an enterprise; the old one stops working. Returned once."""
+    key, e.api_key_hash = new_key()
+    session.add(e)
+    session.commit()
+    return key
+
+
 def set_verified(session: Session, mm: Matchmaker, e: Enterprise, verified: bool) -> Enterprise:
     e.verified = verified
     return update(session, mm, e, EnterpriseUpdate())

@@ -98,3 +98,27 @@ def test_bulk_registration_is_admin_only_and_all_or_nothing(
         {"row": 1, "field": "external_id", "detail": "external_id 'x-1' already exists"}
     ]
     assert client.get("/enterprises", params={"name": "New"}).json()["total"] == 0
+
+
+def test_a_new_key_replaces_the_old_one(client: TestClient, admin: dict[str, str]) -> None:
+    profile, old = register(client, **HOTPOT_MAKER)
+    _, stranger = register(client, **GERMAN_BUYER)
+    url = f"/enterprises/{profile['id']}/api-key"
+    assert client.post(url).status_code == 401
+    assert client.post(url, headers=stranger).status_code == 403
+    issued = client.post(url, headers=admin)  # the organizer hands keys to imported enterprises
+    assert issued.status_code == 200
+    new = {"X-API-Key": issued.json()["api_key"]}
+    assert issued.json()["enterprise_id"] == profile["id"]
+    assert (
+        client.patch(
+            f"/enterprises/{profile['id']}", json={"city": "Fuling"}, headers=old
+        ).status_code
+        == 401
+    )
+    assert (
+        client.patch(
+            f"/enterprises/{profile['id']}", json={"city": "Fuling"}, headers=new
+        ).status_code
+        == 200
+    )

@@ -144,26 +144,16 @@ def _fair(client: TestClient, admin: dict[str, str]) -> tuple[int, dict[str, int
     people = client.get(f"/events/{event['id']}/participants").json()["items"]
     ids = {p["enterprise"]["external_id"]: p["id"] for p in people}
     keys = {}
-    for p in people:  # the organizer hands each enterprise a key; here we mint one per test
+    for p in people:  # the organizer issues each imported enterprise its key
         keys[p["enterprise"]["external_id"]] = _key_for(client, admin, p["enterprise_id"])
     return event["id"], ids, keys
 
 
 def _key_for(client: TestClient, admin: dict[str, str], enterprise_id: int) -> str:
-    from service.usecases.access import new_key
-
-    key, key_hash = new_key()
-    app = client.app
-    from sqlmodel import Session
-
-    from service.entities import Enterprise
-
-    with Session(app.state.matchmaker.engine) as session:  # type: ignore[attr-defined]
-        e = session.get(Enterprise, enterprise_id)
-        assert e is not None
-        e.api_key_hash = key_hash
-        session.add(e)
-        session.commit()
+    """Imported enterprises get their keys from the organizer."""
+    issued = client.post(f"/enterprises/{enterprise_id}/api-key", headers=admin)
+    assert issued.status_code == 200, issued.text
+    key: str = issued.json()["api_key"]
     return key
 
 
