@@ -9,7 +9,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
-from service.entities import Enterprise, ItemVector, Need, Offer
+from service.entities import Enterprise, ItemVector
 from service.matching.catalog import PROFILE_KINDS
 from service.matching.embedder import FloatArray
 from service.matching.items import Item, ItemDraft, Kind
@@ -103,11 +103,3 @@ def replace_vectors(session: Session, keys: Sequence[int], vectors: FloatArray, 
 
 def all_enterprises(session: Session) -> list[Enterprise]:
     return list(session.exec(select(Enterprise).order_by(col(Enterprise.id))))
-
-
-def all_needs(session: Session) -> list[Need]:
-    return list(session.exec(select(Need).order_by(col(Need.id))))
-
-
-def all_offers(session: Session) -> list[Offer]:
-    return list(session.exec(select(Offer).order_by(col(Offer.id))))

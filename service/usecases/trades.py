@@ -16,10 +16,6 @@ Trade = TypeVar("Trade", Need, Offer)
 TradeSort = Literal["id", "created_at", "-created_at", "title", "-title"]
 
 
-def owner_of(row: Need | Offer) -> int:
-    return row.buyer_id if isinstance(row, Need) else row.supplier_id
-
-
 def get_trade(session: Session, table: type[Trade], trade_id: int) -> Trade:
     if (row := session.get(table, trade_id)) is None:
         raise NotFound(f"{table.__name__.lower()} {trade_id} does not exist")
