@@ -195,7 +195,9 @@ class Ranker:
             facts = self.catalog.facts.get(owner)
             if facts is None:
                 continue
-            checks = check(requirements, facts, self.catalog.hs_codes(owner))
+            # what the partner sells under which HS code matters only to an HS filter
+            codes = self.catalog.hs_codes(owner) if requirements.hs_prefix else frozenset()
+            checks = check(requirements, facts, codes)
             if not passes(checks):
                 continue
             missed = sum(1 for c in checks if not c.ok and not c.hard)

@@ -4,7 +4,7 @@ import or export the participant spreadsheet (profiles upserted by external id).
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from service.entities import Enterprise, EnterpriseCreate, EnterprisePublic, EnterpriseUpdate, Role
 from service.errors import BadRequest, Conflict, InvalidRows, NotFound
@@ -28,6 +28,7 @@ from service.fairs.tables import (
 )
 from service.fairs.timeslots import Period, Slot, make_slots
 from service.matchmaker import CatalogChange, Matchmaker, Progress
+from service.store.pages import page
 from service.usecases import profiles
 
 T = TypeVar("T")
@@ -54,7 +55,11 @@ def sessions_of(session: Session, event: Event) -> list[EventSession]:
 
 
 def slots_of(session: Session, event: Event) -> list[Slot]:
-    periods = [Period(s.starts_at, s.ends_at, s.is_break) for s in sessions_of(session, event)]
+    return _slots(event, sessions_of(session, event))
+
+
+def _slots(event: Event, sessions: Sequence[EventSession]) -> list[Slot]:
+    periods = [Period(s.starts_at, s.ends_at, s.is_break) for s in sessions]
     return make_slots(periods, event.meeting_minutes)
 
 
@@ -67,7 +72,7 @@ def show_event(session: Session, event: Event) -> EventPublic:
             "sessions": [
                 EventSessionPublic.model_validate(s, from_attributes=True) for s in sessions
             ],
-            "n_slots": len(slots_of(session, event)),
+            "n_slots": len(_slots(event, sessions)),
         },
     )
 
@@ -137,14 +142,7 @@ def delete_event(session: Session, event: Event) -> None:
 
 
 def list_events(session: Session, *, offset: int, limit: int) -> tuple[list[Event], int]:
-    total = session.exec(select(func.count()).select_from(Event)).one()
-    rows = session.exec(
-        select(Event)
-        .order_by(col(Event.starts_on).desc(), col(Event.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(rows), total
+    return page(session, select(Event), Event, sort="-starts_on", offset=offset, limit=limit)
 
 
 # --- participants --------------------------------------------------------------------------
@@ -223,8 +221,7 @@ def list_participants(
     query = select(Participant).where(Participant.event_id == event.id)
     if role is not None:
         query = query.where(Participant.role == role)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Participant.id)).offset(offset).limit(limit))
+    rows, total = page(session, query, Participant, sort="id", offset=offset, limit=limit)
     return [show_participant(session, p) for p in rows], total
 
 
