@@ -8,7 +8,9 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.entities import Enterprise, Need, Offer
+from service.errors import Unavailable
 from service.jobs import JobRunner
+from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
 from service.usecases import access, profiles, trades
 
@@ -29,6 +31,17 @@ def get_jobs(request: Request) -> JobRunner:
 
 
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+
+
+def get_hs(request: Request) -> HsSuggester:
+    hs: HsSuggester | None = request.app.state.hs
+    if hs is None:
+        raise Unavailable("HS suggestions are off (MATCHFAIR_HS_SUGGESTIONS=false)")
+    return hs
+
+
+HsDep = Annotated[HsSuggester, Depends(get_hs)]
+
 MatchmakerDep = Annotated[Matchmaker, Depends(get_matchmaker)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

@@ -2,25 +2,13 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from service.api.deps import PrincipalDep, SessionDep
-from service.errors import Unavailable
-from service.matching.hs import HsSuggester
+from service.api.deps import HsDep, PrincipalDep, SessionDep
 from service.store.examples import HsConfirmationCreate, HsConfirmationPublic
 from service.usecases import hs as usecase
 
 router = APIRouter(prefix="/hs", tags=["hs codes"])
-
-
-def get_hs(request: Request) -> HsSuggester:
-    hs: HsSuggester | None = request.app.state.hs
-    if hs is None:
-        raise Unavailable("HS suggestions are off (MATCHFAIR_HS_SUGGESTIONS=false)")
-    return hs
-
-
-HsDep = Annotated[HsSuggester, Depends(get_hs)]
 
 
 @router.get("/suggest")
