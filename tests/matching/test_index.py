@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.matching.embedder import FloatArray
-from service.matching.index import ExactIndex
+from service.matching.index import ExactIndex, top_k
 
 DIM = 16
 
@@ -67,3 +67,22 @@ def test_allowed_restricts_hits_and_fit_replaces_everything() -> None:
     assert hits[0].key == 9
     index.fit([100], vectors[:1])
     assert [h.key for h in index.search(vectors[0], 5)] == [100]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 40_000),
+    k=st.integers(1, 200),
+    levels=st.sampled_from([3, 50, 0]),
+)
+def test_top_k_matches_a_full_sort_with_ties(seed: int, n: int, k: int, levels: int) -> None:
+    """Large inputs take the sampled-floor path; few distinct levels make many ties."""
+    rng = np.random.default_rng(seed)
+    scores = rng.standard_normal(n).astype(np.float32)
+    if levels:
+        scores = (np.round(scores * levels) / levels).astype(np.float32)
+    keys = rng.permutation(n).astype(np.int64)
+    expected = sorted(zip((-scores).tolist(), keys.tolist(), strict=True))[:k]
+    hits = top_k(keys, scores, k)
+    assert [(h.key, h.score) for h in hits] == [(key, -neg) for neg, key in expected]
