@@ -75,7 +75,7 @@ class PgDenseIndex:
 
     `known` says which keys the caller's catalog holds: a row committed by another worker (or
     by a write whose catalog update has not run yet) is skipped until the catalog has it.
-    `ef_search` trades latency for recall (docs/scale.md has the curve); iterative scans keep
+    `ef_search` trades latency for recall (the README has the curve); iterative scans keep
     filtered searches from coming back short.
     """
 

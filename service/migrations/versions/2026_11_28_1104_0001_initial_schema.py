@@ -28,7 +28,7 @@ SIDES = {
     "identity": ("profile",),
     "seek": ("seeks",),
 }
-# pgvector's defaults; docs/scale.md shows what larger values buy at 1M rows.
+# pgvector's defaults; the README (Running at scale) shows what larger values buy at 1M rows.
 HNSW_M, HNSW_EF_CONSTRUCTION = 16, 64
 
 
