@@ -134,9 +134,7 @@ def hnsw_recall(vectors: FloatArray, rng: np.random.Generator) -> list[float]:
     """faiss HNSW (M=16, efConstruction=64) recall@10 at CALIBRATION_EF, 1,000 held-out queries."""
     order = rng.permutation(len(vectors))
     queries, base = vectors[order[:1000]], vectors[order[1000:]]
-    exact = faiss.IndexFlatIP(DIM)
-    exact.add(base)
-    _, truth = exact.search(queries, 10)
+    truth = exact_truth(base, np.arange(len(base), dtype=np.int64), queries)
     graph = faiss.IndexHNSWFlat(DIM, 16, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efConstruction = 64
     graph.add(base)
@@ -144,7 +142,7 @@ def hnsw_recall(vectors: FloatArray, rng: np.random.Generator) -> list[float]:
     for ef in CALIBRATION_EF:
         graph.hnsw.efSearch = ef
         _, found = graph.search(queries, 10)
-        curve.append(recall([list(f) for f in found], [set(t) for t in truth]))
+        curve.append(recall(found.tolist(), truth))
     return curve
 
 
