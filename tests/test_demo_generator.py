@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.demo_generator import FAIR_DATE, DemoData, generate, main
 from service.entities import EnterpriseCreate, NeedCreate, OfferCreate
+from tools.demo_generator import FAIR_DATE, DemoData, generate, main
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 Record = dict[str, Any]

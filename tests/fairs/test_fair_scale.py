@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from service.app import build_matchmaker
 from service.config import Settings
-from service.demo_generator import generate
 from service.entities import EnterpriseCreate
 from service.fairs import check_plan, schedule
 from service.fairs.importer import COLUMNS, FairColumns, to_cells
@@ -23,6 +22,7 @@ from service.fairs.tables import (
 from service.matching.embedder import Embedder
 from service.usecases import fair_matching, fair_schedule, fairs
 from tests.fairs.conftest import DAY
+from tools.demo_generator import generate
 
 
 def _rows(per_role: int) -> list[dict[str, Any]]:

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from service import demo_vocab as vocab
-from service.demo_vocab import BuyerKind, Country, Product, Sector
+from tools import demo_vocab as vocab
+from tools.demo_vocab import BuyerKind, Country, Product, Sector
 
 Record = dict[str, Any]
 T = TypeVar("T")
