@@ -5,6 +5,7 @@ Rows may not have ids yet (a write embeds its texts before its transaction opens
 """
 
 from collections.abc import Iterable
+from functools import partial
 
 from service.entities import Enterprise, Need, Offer, Status
 from service.matching.items import (
@@ -48,34 +49,29 @@ def profile_of(e: Enterprise) -> ProfileDoc:
 
 def trade_doc(row: Need | Offer) -> TradeDoc:
     """A need (demand) or an offer (supply) as the core sees it."""
-    if isinstance(row, Need):
-        return TradeDoc(
-            id=row.id or 0,
-            enterprise_id=row.buyer_id,
-            kind=Kind.need,
-            title=row.title,
-            product=row.product,
-            description=row.description,
-            hs_code=row.hs_code,
-            quantity=row.quantity,
-            unit=row.unit,
-            certifications=fold(row.required_certifications),
-            country=row.delivery_country,
-            is_open=row.status is Status.open,
-        )
-    return TradeDoc(
+    doc = partial(
+        TradeDoc,
         id=row.id or 0,
-        enterprise_id=row.supplier_id,
-        kind=Kind.offer,
+        enterprise_id=row.owner_id,
         title=row.title,
         product=row.product,
         description=row.description,
         hs_code=row.hs_code,
-        quantity=row.available_quantity,
         unit=row.unit,
+        is_open=row.status is Status.open,
+    )
+    if isinstance(row, Need):
+        return doc(
+            kind=Kind.need,
+            quantity=row.quantity,
+            certifications=fold(row.required_certifications),
+            country=row.delivery_country,
+        )
+    return doc(
+        kind=Kind.offer,
+        quantity=row.available_quantity,
         moq=row.moq,
         certifications=fold(row.certifications),
-        is_open=row.status is Status.open,
     )
 
 
