@@ -16,7 +16,11 @@ from service.jobs import JobStatus
 from service.logs import RequestIdMiddleware
 from service.matching.embedder import Embedder
 from service.matching.hs import HsSuggester
+from service.matching.requirements import Requirements
 from service.runtime import build_runtime
+from service.usecases.recommend import search_suppliers
+
+WARM_UP_QUERY = "warm-up: export-grade green tea in 25 kg bags"
 
 
 def create_app(
@@ -31,8 +35,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = build_runtime(settings, embedder=embedder, suggester=suggester)
-        with runtime.matchmaker.session() as session:
-            learn_accepted_matches(session, runtime.matchmaker)
+        mm = runtime.matchmaker
+        with mm.session() as session:
+            learn_accepted_matches(session, mm)
+            # the first real request should not pay for first-call set-up (model, indexes)
+            search_suppliers(session, mm, WARM_UP_QUERY, Requirements(), limit=1)
+        runtime.start_sync()
         app.state.runtime = runtime
         yield
         runtime.close()

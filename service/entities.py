@@ -323,6 +323,23 @@ class ItemVector(SQLModel, table=True):
     vector: bytes = Field(sa_column=Column(Embedding(EMBEDDING_DIMENSION), nullable=False))
 
 
+# --- the change log: how every process learns of every committed write -------------------
+
+
+class ChangeLog(SQLModel, table=True):
+    """One committed write, by what it changed; other processes apply it to their catalog."""
+
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    removed: list[int] = Field(default_factory=list, sa_type=JSON)  # item keys
+    items: list[int] = Field(default_factory=list, sa_type=JSON)  # item keys added or re-embedded
+    facts: list[int] = Field(default_factory=list, sa_type=JSON)  # enterprise ids changed
+    forgotten: list[int] = Field(default_factory=list, sa_type=JSON)  # enterprise ids deleted
+    learned: list[list[int]] = Field(default_factory=list, sa_type=JSON)  # [buyer, supplier]
+    confirmed: list[list[str]] = Field(default_factory=list, sa_type=JSON)  # [text, hs code]
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 T = TypeVar("T")

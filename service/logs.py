@@ -7,10 +7,12 @@ free-text searches and keys stay out of the logs.
 """
 
 import logging
+import logging.config
 import re
 import time
 import uuid
 from contextvars import ContextVar
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,16 +27,32 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """One handler on the root logger that uvicorn's loggers propagate to; a dict, so uvicorn
+    applies it in each worker process too (`log_config=`)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {
+            "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": "line",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")
+        },
+    }
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """One handler on the root logger; uvicorn's loggers propagate to it."""
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
-    root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(level)
+    logging.config.dictConfig(logging_config(level))
 
 
 class RequestIdMiddleware:

@@ -1,10 +1,12 @@
 """The long-lived matching state of a running service: embedder, catalog, ranker, HS suggester.
 
 Writers embed their texts first (`embed`), then write through a unit of work
-(`unit_of_work(session).begin(embedded)`), which commits rows and vectors together and updates
-the catalog after the commit.
+(`unit_of_work(session).begin(embedded)`), which commits rows and vectors together, logs the
+change, and applies it here after the commit. Other processes on the same database (API
+workers, hosts, the CLI) apply it when `sync` reads the change log.
 """
 
+import threading
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -12,19 +14,23 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.db import is_postgres
-from service.entities import Enterprise, Need, Offer
-from service.matching.catalog import Catalog
+from service.entities import ChangeLog, Enterprise, Need, Offer
+from service.matching.catalog import Catalog, CatalogChange
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
 from service.matching.hs import HsSuggester
 from service.matching.items import Side
 from service.matching.ranking import Ranker
 from service.matching.weights import Weights
 from service.progress import Progress
-from service.store import convert, vectors
+from service.store import changes, convert, vectors
 from service.store.pgdense import PgDenseIndex
-from service.store.unit_of_work import Embedded, UnitOfWork
+from service.store.unit_of_work import Change, Embedded, UnitOfWork
 
 ENCODE_CHUNK = 256  # texts per progress step
+# Change-log ids are taken when a write starts and become visible when it commits, which on
+# PostgreSQL need not be in id order: each sync re-reads this many ids below the newest applied
+# one, so a write that commits late (behind fewer than this many others) is still applied.
+SYNC_WINDOW = 1000
 
 
 class Matchmaker:
@@ -43,6 +49,9 @@ class Matchmaker:
         self.catalog = Catalog(embedder.dimension, self._pg_dense if self.on_postgres else None)
         self.ranker = Ranker(self.catalog, weights)
         self.hs: HsSuggester | None = None  # set by the runtime: HS headings for uncoded texts
+        self._applied: set[int] = set()  # change-log ids applied here (within the window)
+        self._newest = 0
+        self._sync_lock = threading.Lock()
 
     def _pg_dense(self, side: Side) -> PgDenseIndex:
         """On PostgreSQL dense search is a pgvector query; the catalog says which keys it knows."""
@@ -53,7 +62,54 @@ class Matchmaker:
         return Session(self.engine)
 
     def unit_of_work(self, session: Session) -> UnitOfWork:
-        return UnitOfWork(session, self.catalog)
+        return UnitOfWork(session, self._committed)
+
+    def _committed(self, change: Change, log_id: int | None) -> None:
+        with self._sync_lock:
+            self.apply(change)
+            if log_id is not None:
+                self._applied.add(log_id)
+
+    def apply(self, change: Change) -> None:
+        """Bring the live state up to a committed write (idempotent for the catalog)."""
+        self.catalog.apply(change.catalog)
+        for buyer, supplier in change.learned:
+            self.ranker.learn_match(buyer, supplier)
+        if self.hs is not None:
+            for text, code in change.confirmed:
+                self.hs.confirm(text, code)
+
+    def sync(self) -> int:
+        """Apply the writes other processes committed since the last call; returns how many.
+
+        Cheap when nothing changed: one indexed query on the change log.
+        """
+        with self._sync_lock, self.session() as session:
+            rows = changes.since(session, max(self._newest - SYNC_WINDOW, 0))
+            fresh = [row for row in rows if row.id not in self._applied]
+            for row in fresh:
+                self.apply(self._change_of(session, row))
+                assert row.id is not None
+                self._applied.add(row.id)
+                self._newest = max(self._newest, row.id)
+            floor = self._newest - SYNC_WINDOW
+            self._applied = {i for i in self._applied if i > floor}
+        return len(fresh)
+
+    def _change_of(self, session: Session, row: ChangeLog) -> Change:
+        """A logged change, with the items and facts it names read back from the store."""
+        items, stored, _ = vectors.load_items(
+            session, self.embedder.dimension, with_vectors=not self.on_postgres, keys=row.items
+        )
+        catalog = CatalogChange(
+            removed=row.removed,
+            forgotten=row.forgotten,
+            facts=[convert.facts_of(e) for e in vectors.all_enterprises(session, row.facts)],
+        )
+        catalog.add_items(items, stored)
+        learned = [(buyer, supplier) for buyer, supplier in row.learned]
+        confirmed = [(text, code) for text, code in row.confirmed]
+        return Change(catalog, learned, confirmed)
 
     def load(self, progress: Progress | None = None) -> int:
         """Fill the catalog from the store; re-embed every item another model made.
@@ -61,6 +117,7 @@ class Matchmaker:
         Returns how many items were re-embedded (0 when the stored vectors were current).
         """
         with self.session() as session:
+            self._newest = changes.latest_id(session)  # read first: later writes sync again
             items, stored, models = vectors.load_items(
                 session, self.embedder.dimension, with_vectors=not self.on_postgres
             )

@@ -4,6 +4,8 @@ The app's lifespan, the CLI and the benchmarks all start the service through her
 the same matching pipeline.
 """
 
+import logging
+import threading
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -17,6 +19,8 @@ from service.matching.hs import HsSuggester, build_suggester
 from service.matchmaker import Matchmaker
 from service.store import confirmations
 
+log = logging.getLogger("matchfair.sync")
+
 
 @dataclass
 class Runtime:
@@ -26,8 +30,29 @@ class Runtime:
     matchmaker: Matchmaker
     hs: HsSuggester | None
     jobs: JobRunner = field(default_factory=JobRunner)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _syncing: threading.Thread | None = None
+
+    def start_sync(self) -> None:
+        """Apply other processes' writes every `settings.sync_interval` seconds (0: never)."""
+        interval = self.settings.sync_interval
+        if interval <= 0 or self._syncing is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.matchmaker.sync()
+                except Exception:  # a failed poll must not end the loop: the next one retries
+                    log.exception("applying other processes' writes failed")
+
+        self._syncing = threading.Thread(target=loop, name="matchfair-sync", daemon=True)
+        self._syncing.start()
 
     def close(self) -> None:
+        self._stop.set()
+        if self._syncing is not None:
+            self._syncing.join()
         self.jobs.shutdown()
         self.matchmaker.engine.dispose()
 

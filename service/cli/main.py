@@ -1,5 +1,6 @@
 """The `matchfair` command line: serve, migrate, load-demo, recommend, reindex, eval, fair ..."""
 
+import os
 from typing import Annotated
 
 import typer
@@ -8,7 +9,7 @@ from service.cli import eval as evaluation
 from service.cli.progress import bar
 from service.config import Settings
 from service.fairs.cli import fair_app
-from service.logs import configure_logging
+from service.logs import configure_logging, logging_config
 from service.matchmaker import Matchmaker
 from service.runtime import build_matchmaker
 
@@ -42,24 +43,25 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo data into an empty database first.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes; default one per core.")
+    ] = os.cpu_count() or 1,
 ) -> None:
-    """Serve the API (OpenAPI docs at /docs)."""
+    """Serve the API (OpenAPI docs at /docs). Every worker sees every write within
+    MATCHFAIR_SYNC_INTERVAL seconds (the change log)."""
     import uvicorn
 
-    from service.app import create_app
-
-    settings = Settings()
-    embedder = None
     if demo:
-        mm = build_matchmaker(settings)
-        _load_demo(mm)
-        embedder = mm.embedder  # loaded once, shared with the app
+        _load_demo(build_matchmaker(Settings()))
+    # each worker process builds its own app from the same MATCHFAIR_* settings
     uvicorn.run(
-        create_app(settings, embedder=embedder),
+        "service.app:create_app",
+        factory=True,
         host=host,
         port=port,
-        log_config=None,
-        access_log=False,
+        workers=workers,
+        log_config=logging_config(),
+        access_log=False,  # service.logs logs each request, without its query string
     )
 
 

@@ -71,6 +71,6 @@ def confirm(
         raise Invalid(f"code: {exc}") from exc
     with uow.begin() as tx:
         row = confirmations.add(tx.session, body, who.enterprise_id)
-        tx.after_commit(lambda: hs.confirm(row.text, row.code))
+        tx.confirmed(row.text, row.code)
     uow.session.refresh(row)
     return HsConfirmationPublic.model_validate(row, from_attributes=True)

@@ -88,23 +88,17 @@ def answer_request(
         r.answered_at = utc_now()
         tx.session.add(r)
         if accept:
-            pairs = store.accepted_buyer_supplier(tx.session, request_ids=[r.id])
-            tx.after_commit(lambda: learn(mm, pairs))
+            tx.learned(store.accepted_buyer_supplier(tx.session, request_ids=[r.id]))
     uow.session.refresh(r)
     return r
-
-
-def learn(mm: Matchmaker, pairs: list[tuple[int, int]]) -> None:
-    """Each (buyer, supplier) pair that agreed to meet teaches the ranker."""
-    for buyer, supplier in pairs:
-        mm.ranker.learn_match(buyer, supplier)
 
 
 def learn_accepted_matches(session: Session, mm: Matchmaker) -> int:
     """At start-up: every accepted meeting request teaches the ranker again (it keeps them in
     memory only). Returns how many."""
     pairs = store.accepted_buyer_supplier(session)
-    learn(mm, pairs)
+    for buyer, supplier in pairs:
+        mm.ranker.learn_match(buyer, supplier)
     return len(pairs)
 
 
