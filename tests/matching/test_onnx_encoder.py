@@ -169,3 +169,4 @@ def test_benchmark_runs_small_and_reports_every_figure(
     for f in figures.values():
         assert 0 < f["texts_per_s_min"] <= f["texts_per_s_median"]
         assert 0 < f["query_p50_ms"] <= f["query_p99_ms"]
+        assert f["bulk_cpu_ms_per_text"] > 0 and f["query_cpu_p50_ms"] > 0
