@@ -4,7 +4,7 @@ The installed weights are exported to ONNX once, quantised to int8 (onnxruntime 
 quantisation, per-channel weights) and cached under a key made of the weights' digest and the
 recipe, so changed weights or a changed recipe export again. At run time the pipeline is the
 sentence-transformers one: the folder's fast tokenizer truncating at its `max_seq_length`, the
-transformer, mean pooling over the attention mask, L2 normalisation.
+transformer, mean pooling over the tokens, L2 normalisation.
 
 Each text runs alone. Dynamic quantisation scales activations by the range of the whole input
 tensor, so in a padded batch a text's vector would depend on its neighbours (measured on demo
@@ -155,10 +155,9 @@ def export_int8(model: ModelFolder, target: Path) -> ExportReport:
     return report
 
 
-def ensure_int8_model(folder: Path, cache_dir: Path) -> tuple[Path, ExportReport]:
-    """The cached int8 model of `folder`, exported first if the cache has none for its key.
+def ensure_int8_model(model: ModelFolder, cache_dir: Path) -> tuple[Path, ExportReport]:
+    """The cached int8 model of `model`, exported first if the cache has none for its key.
     Safe to call from several processes at once: one exports, the others wait for it."""
-    model = ModelFolder.read(folder)
     home = cache_dir / "onnx" / f"{model.name}-{model.cache_key()}"
     home.mkdir(parents=True, exist_ok=True)
     target, report_file = home / MODEL_FILE, home / REPORT_FILE
@@ -186,7 +185,7 @@ class OnnxEmbedder:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         model = ModelFolder.read(folder)
-        self.model_file, self.export = ensure_int8_model(folder, cache_dir)
+        self.model_file, self.export = ensure_int8_model(model, cache_dir)
         self.identity = f"{model.name}@{model.digest()}+{BACKEND}"
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # parallelism comes from texts, not inside one text
@@ -194,12 +193,12 @@ class OnnxEmbedder:
         self._session = ort.InferenceSession(
             str(self.model_file), options, providers=["CPUExecutionProvider"]
         )
+        # the exporter drops inputs a graph does not read (e.g. token types in some models)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
         self._tokenizer = Tokenizer.from_file(str(model.transformer / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=model.max_seq_length)
         self._tokenizer.no_padding()  # one text per run: nothing to pad
-        self.threads = threads
         self._pool = ThreadPoolExecutor(threads, "onnx-encode") if threads > 1 else None
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
