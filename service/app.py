@@ -7,7 +7,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from service.api import admin, enterprises, fairs, hs, matching, trades
+from service import web
+from service.api import admin, enterprises, fairs, hs, matching, shortlists, trades
 from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import check_schema, make_engine
 from service.errors import InvalidRows, ServiceError
@@ -106,4 +107,7 @@ def create_app(
     app.include_router(fairs.router)
     app.include_router(hs.router)
     app.include_router(admin.router)
+    app.include_router(shortlists.router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files(), name="static")
     return app
