@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from service.entities import EnterprisePublic, Role
-from service.errors import BadRequest, NotFound, Unauthorized
+from service.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from service.store import shortlists as store
 from service.store.shortlists import ShortlistEntryBase
 from service.usecases.access import Principal
@@ -30,7 +30,8 @@ class Shortlist(BaseModel):
 def _owner(who: Principal) -> int:
     """Only an enterprise keeps a shortlist (the organizer has none of its own)."""
     if who.enterprise_id is None:
-        raise Unauthorized("an enterprise's API key is required to keep a shortlist")
+        error = Forbidden if who.admin else Unauthorized
+        raise error("an enterprise's API key is required to keep a shortlist")
     return who.enterprise_id
 
 

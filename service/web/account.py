@@ -40,11 +40,11 @@ def _product_lines(form: FormData) -> list[dict[str, object]]:
     """One row per filled product line (a blank row is the 'add one' slot, not a line)."""
     names, codes = texts(form, "line_name"), texts(form, "line_hs_code")
     notes = texts(form, "line_description")
-    rows = []
+    rows: list[dict[str, object]] = []
     for name, code, note in zip(names, codes, notes, strict=False):
         if name or code or note:
             rows.append({"name": name, "hs_code": code or None, "description": note})
-    return rows[:MAX_LINES + 1]  # one too many still reaches the schema, which names the limit
+    return rows[: MAX_LINES + 1]  # one too many still reaches the schema, which names the limit
 
 
 @router.get("/register")
@@ -151,8 +151,13 @@ def update_profile(
         change = validated(EnterpriseUpdate, {**data, "product_lines": lines})
     except FormErrors as exc:
         return render(
-            v, "profile.html", 422, form=data, lines=[*lines, _blank_line()],
-            errors=exc.errors, private=True,
+            v,
+            "profile.html",
+            422,
+            form=data,
+            lines=[*lines, _blank_line()],
+            errors=exc.errors,
+            private=True,
         )
     profiles.update(session, mm, me, change)
     return redirect(v, "/me?saved=profile")

@@ -3,7 +3,7 @@ and HTML error pages in place of the API's JSON errors."""
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -183,7 +183,7 @@ def _to_sign_in(visitor: Visitor) -> Response:
 class PageRoute(APIRoute):
     """Errors on a page render as a page in the visitor's language, not as API JSON."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def page(request: Request) -> Response:

@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 
 Model = TypeVar("Model", bound=BaseModel)
 # one text box holds a list: commas, semicolons or their Chinese forms, or new lines
-_SEPARATORS = re.compile(r"[,;，；、\n]+")
+_SEPARATORS = re.compile(r"[,;，；、\n]+")  # noqa: RUF001 (Chinese punctuation on purpose)
 
 
 class FormErrors(Exception):
@@ -29,8 +29,12 @@ def texts(form: FormData, name: str) -> list[str]:
     return [v.strip() if isinstance(v, str) else "" for v in form.getlist(name)]
 
 
+def split_labels(value: str) -> list[str]:
+    return [part.strip() for part in _SEPARATORS.split(value) if part.strip()]
+
+
 def labels(form: FormData, name: str) -> list[str]:
-    return [part.strip() for part in _SEPARATORS.split(text(form, name)) if part.strip()]
+    return split_labels(text(form, name))
 
 
 def optional(form: FormData, name: str) -> str | None:

@@ -1,6 +1,8 @@
 """Needs (buyers) and offers (suppliers): post, edit, and see the partners recommended for each."""
 
 from dataclasses import dataclass
+from typing import Any
+
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -31,7 +33,7 @@ class Kind:
     """What differs between a need and an offer, for pages that treat them alike."""
 
     name: str  # "need" | "offer", as in the URL /me/{name}s/...
-    table: type[Need] | type[Offer]
+    table: type[Any]  # Need or Offer: the use-cases' type variable takes one at a time
     base: type[BaseModel]
     create: type[NeedCreate] | type[OfferCreate]
     update: type[NeedUpdate] | type[OfferUpdate]
@@ -52,8 +54,8 @@ def _kind(kinds: str) -> Kind:
 
 def _owned(session: Session, v: Visitor, kind: Kind, row_id: int) -> Need | Offer:
     """The row, if the visitor may change it (its owner or the organizer), as the API checks."""
-    row = trades.get_trade(session, kind.table, row_id)
-    v.who.require_change(getattr(row, kind.owner_field))
+    row: Need | Offer = trades.get_trade(session, kind.table, row_id)
+    v.who.require_change(row.buyer_id if isinstance(row, Need) else row.supplier_id)
     return row
 
 
@@ -141,5 +143,9 @@ def update_trade(
         return render(
             v, "trade_form.html", 422, kind=kind.name, row_id=row_id, form=data, errors=exc.errors
         )
-    trades.update(session, mm, row, change.model_dump(exclude_unset=True))
+    changes = change.model_dump(exclude_unset=True)
+    if isinstance(row, Need):  # the use-case's type variable takes one table at a time
+        trades.update(session, mm, row, changes)
+    else:
+        trades.update(session, mm, row, changes)
     return redirect(v, f"/me/{kinds}/{row_id}")

@@ -1,20 +1,20 @@
 """Retailers and buyers: find export-quality suppliers, read a supplier's page, HS hints."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from service.api.deps import MatchmakerDep, SessionDep
-from service.entities import EnterprisePrivate, Label, Offer, Need, Role, Status
+from service.entities import EnterprisePrivate, Label, Need, Offer, Role, Status
 from service.matching.hs import HsSuggester
 from service.matching.items import fold
 from service.matching.requirements import Requirements
 from service.usecases import hs as hs_usecase
 from service.usecases import profiles, recommend, shortlists, trades
 from service.web.core import PageRoute, VisitorDep, render
-from service.web.forms import FormErrors, validated
+from service.web.forms import FormErrors, split_labels, validated
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -64,9 +64,7 @@ def _form(request: Request) -> dict[str, object]:
     """The query string as the form's fields (lists split, an HS code's dots dropped)."""
     params = request.query_params
     raw: dict[str, object] = {k: params.get(k, "").strip() for k in SupplierSearch.model_fields}
-    raw["certification"] = [
-        c.strip() for c in params.get("certification", "").replace("，", ",").split(",") if c.strip()
-    ]
+    raw["certification"] = split_labels(params.get("certification", ""))
     raw["hs"] = str(raw["hs"]).replace(".", "").replace(" ", "")
     for name in ("min_capacity", "page"):
         if raw[name] == "":
@@ -75,10 +73,12 @@ def _form(request: Request) -> dict[str, object]:
 
 
 @router.get("/find")
-def find_suppliers(request: Request, v: VisitorDep, session: SessionDep, mm: MatchmakerDep) -> Response:
+def find_suppliers(
+    request: Request, v: VisitorDep, session: SessionDep, mm: MatchmakerDep
+) -> Response:
     """Suppliers for a free-text need, filtered on facts, ranked and explained; paged."""
     raw = _form(request)
-    context: dict[str, object] = {"form": raw, "errors": {}, "result": None}
+    context: dict[str, Any] = {"form": raw, "errors": {}, "result": None}
     if "q" in request.query_params:
         try:
             search = validated(SupplierSearch, raw)
@@ -98,7 +98,11 @@ def find_suppliers(request: Request, v: VisitorDep, session: SessionDep, mm: Mat
                 next_url=_url(raw, page=search.page + 1)
                 if len(result.items) == shown and search.page < MAX_PAGES
                 else None,
-                relax=[(_shown(raw[f]), _url(raw, page=None, **{f: None})) for f in FILTERS if raw.get(f)],
+                relax=[
+                    (_shown(raw[f]), _url(raw, page=None, **{f: None}))
+                    for f in FILTERS
+                    if raw.get(f)
+                ],
                 saved=shortlists.saved_ids(session, v.who),
             )
     status = 422 if context["errors"] else 200
@@ -115,12 +119,22 @@ def show_company(enterprise_id: int, v: VisitorDep, session: SessionDep) -> Resp
     needs: list[Need] = []
     if e.role is not Role.buyer:
         offers, _ = trades.list_page(
-            session, Offer, owner_id=e.id, status=Status.open, sort="-created_at", offset=0,
+            session,
+            Offer,
+            owner_id=e.id,
+            status=Status.open,
+            sort="-created_at",
+            offset=0,
             limit=COMPANY_TRADES,
         )
     if e.role is not Role.supplier:
         needs, _ = trades.list_page(
-            session, Need, owner_id=e.id, status=Status.open, sort="-created_at", offset=0,
+            session,
+            Need,
+            owner_id=e.id,
+            status=Status.open,
+            sort="-created_at",
+            offset=0,
             limit=COMPANY_TRADES,
         )
     return render(

@@ -55,7 +55,8 @@ class Steps:
         self.tab_to(selector)
         for _ in range(10):
             shown = self.page.evaluate(
-                "s => { const e = document.querySelector(s); return e.options[e.selectedIndex].text }",
+                "s => { const e = document.querySelector(s);"
+                " return e.options[e.selectedIndex].text }",
                 selector,
             )
             if shown == label:

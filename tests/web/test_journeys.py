@@ -46,12 +46,15 @@ def test_buyer_searches_opens_a_supplier_and_shortlists_it(
     page.keyboard.press("Enter")  # htmx swaps the results in and moves the focus to them
     title = page.locator("#results-title")
     expect(title).to_be_focused()
-    expect(title).to_contain_text(_("Suppliers %(first)s–%(last)s for “%(query)s”").split("%")[0])
+    heading = _("Suppliers %(first)s–%(last)s for “%(query)s”")  # noqa: RUF001 (the msgid)
+    expect(title).to_contain_text(heading.split("%")[0])
     results = page.locator("ol.results > li")
     expect(results.first).to_be_visible()
     first = results.first
     expect(first.locator("meter")).to_have_count(1)
-    expect(first.locator(".checks .met")).to_contain_text(re.compile("haccp", re.I))  # the filter, met
+    expect(first.locator(".checks .met")).to_contain_text(
+        re.compile("haccp", re.I)
+    )  # the filter, met
     expect(first.locator(".why")).to_contain_text("“")
     steps.shot("results")
 
@@ -91,7 +94,9 @@ def test_enterprise_registers_edits_profile_posts_a_need_and_sees_recommendation
     _ = steps._
     page.goto("/register")
     key = _register(steps, f"Jiangbei Fresh Mart {lang}", _("Both"))
-    expect(page.locator(".alert.warn")).to_contain_text(_("Save this key now: it is shown only once."))
+    expect(page.locator(".alert.warn")).to_contain_text(
+        _("Save this key now: it is shown only once.")
+    )
     steps.tab_to("button[data-copy]")
     page.keyboard.press("Enter")
     expect(page.locator("#copy-status")).to_have_text(_("Copied"))
@@ -116,7 +121,9 @@ def test_enterprise_registers_edits_profile_posts_a_need_and_sees_recommendation
     steps.type_into("#line-0-name", "Sichuan pepper hotpot seasoning base")
     use = page.locator("#line-0-hints button[data-fill]").first
     expect(use).to_be_visible()  # suggested as typed, debounced, explained
-    expect(page.locator("#line-0-hints")).to_contain_text(_("Similar meaning %(dense)s · shared words %(lexical)s").split("%")[0].strip())
+    expect(page.locator("#line-0-hints")).to_contain_text(
+        _("Similar meaning %(dense)s · shared words %(lexical)s").split("%")[0].strip()
+    )
     code = use.get_attribute("data-value")
     assert code and code.startswith("21")
     steps.shot("hs-suggested")
@@ -144,5 +151,7 @@ def test_enterprise_registers_edits_profile_posts_a_need_and_sees_recommendation
     results = page.locator("ol.results > li")
     expect(results.first).to_be_visible()
     expect(results.first.locator(".checks .met").first).to_contain_text(re.compile("haccp", re.I))
-    expect(results.first.locator(".why")).to_contain_text("Hotpot seasoning base for 40 supermarkets")
+    expect(results.first.locator(".why")).to_contain_text(
+        "Hotpot seasoning base for 40 supermarkets"
+    )
     steps.shot("need-recommendations")
