@@ -145,3 +145,30 @@ def test_shortlist_works_without_javascript(client: TestClient) -> None:
     )
     assert 'aria-pressed="false"' in removed.text  # htmx gets the button back, not a page
     assert client.get("/shortlist", headers={"X-API-Key": key}).json()["items"] == []
+
+
+def test_supplier_posts_edits_and_closes_an_offer_through_the_pages(client: TestClient) -> None:
+    key = _register_page(client, role="supplier", name="Yuzhong Red Pot")
+    token = client.cookies[CSRF_COOKIE]
+    form = {"csrf_token": token, "title": "Beef tallow hotpot base", "moq": "2", "price": ""}
+    refused = client.post("/me/offers/new", data={**form, "moq": "-1"})
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.text  # the field says what was wrong
+    created = client.post("/me/offers/new", data=form, follow_redirects=False)
+    assert created.status_code == 303
+    offer_url = created.headers["location"]
+    offer_id = int(offer_url.rsplit("/", 1)[1])
+    assert client.get(f"/offers/{offer_id}").json()["moq"] == 2
+    assert "Recommended buyers" in client.get(offer_url).text
+    closed = client.post(
+        f"{offer_url}/edit", data={**form, "status": "closed"}, follow_redirects=False
+    )
+    assert closed.status_code == 303
+    assert client.get(f"/offers/{offer_id}", headers={"X-API-Key": key}).json()["status"] == (
+        "closed"
+    )
+    assert "Reopen it to see recommendations" in client.get(offer_url).text
+    assert client.get("/me/needs/new").status_code == 200  # a supplier may open the form…
+    need = client.post("/me/needs/new", data={"csrf_token": token, "title": "Chili"})
+    assert need.status_code == 400  # …but, as in the API, only buyers post needs
+    assert "not a buyer" in need.text
