@@ -32,6 +32,7 @@ lint: install
 	$(VENV)/bin/ruff check service tests bench tools
 	$(VENV)/bin/ruff format --check service tests bench tools
 	$(VENV)/bin/mypy service tests bench tools
+	$(VENV)/bin/lint-imports
 
 bench: install  # by hand, on a quiet machine; figures go in the README
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m bench.recommend

@@ -18,8 +18,8 @@ import icalendar
 import openpyxl
 from fpdf import FPDF
 
-from service.fairs.importer import text_cell
-from service.fairs.timeslots import Slot
+from service.fairs.scheduling.timeslots import Slot
+from service.fairs.spreadsheets import text_cell
 
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Unicode names when present
 GridFormat = Literal["xlsx", "csv"]

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.entities import EnterprisePublic, Name, Quantity, Short, Text, utc_now
-from service.fairs.timeslots import normalise_window
+from service.fairs.scheduling.timeslots import normalise_window
 
 
 def _known_zone(name: str) -> str:

@@ -8,7 +8,10 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
 
 from service.matching.embedder import FloatArray
 from service.matching.index import ExactIndex, KeyArray
@@ -32,6 +35,25 @@ class DenseIndex(Protocol):
     ) -> tuple[KeyArray, FloatArray]:
         """(keys, cosine) of candidate rows: all of them, or the best ones passing `where`."""
         ...
+
+
+@dataclass
+class CatalogChange:
+    """What one committed write does to the catalog: applied whole, after the commit."""
+
+    removed: list[int] = field(default_factory=list)  # item keys
+    forgotten: list[int] = field(default_factory=list)  # enterprise ids, with all their items
+    facts: list[Facts] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    vectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    revectored: list[Item] = field(default_factory=list)  # same keys, new vectors (a re-embed)
+    revectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+
+    def add_items(self, items: list[Item], vectors: FloatArray) -> None:
+        if items:
+            stacked = [self.vectors, vectors] if self.items else [vectors]
+            self.items += items
+            self.vectors = np.concatenate(stacked)
 
 
 class Catalog:
@@ -67,6 +89,19 @@ class Catalog:
                 keys = [items[i].key for i in rows]
                 self.dense[side].fit(keys, vectors[rows])  # (0, d) when rows is empty
                 self.lexical[side].fit(keys, [items[i].text for i in rows])
+
+    def apply(self, change: CatalogChange) -> None:
+        """Take a committed write in one step, so a search sees all of it or none."""
+        with self._lock:
+            self.remove_items(change.removed)
+            for enterprise_id in change.forgotten:
+                self.remove_enterprise(enterprise_id)
+            for facts in change.facts:
+                self.put_facts(facts)
+            if change.items:
+                self.put_items(change.items, change.vectors)
+            if change.revectored:
+                self.replace_vectors(change.revectored, change.revectors)
 
     def put_facts(self, facts: Facts) -> None:
         with self._lock:

@@ -62,15 +62,23 @@ def delete_trade_item(session: Session, kind: Kind, ref_id: int) -> list[int]:
 
 
 def load_items(
-    session: Session, dimension: int, *, with_vectors: bool = True
+    session: Session,
+    dimension: int,
+    *,
+    with_vectors: bool = True,
+    keys: Sequence[int] | None = None,
 ) -> tuple[list[Item], FloatArray, set[str]]:
-    """Every stored item, its vectors stacked, and the set of models that made them.
+    """Every stored item (or those of `keys` that still exist), its vectors stacked, and the
+    set of models that made them.
 
     Without vectors (PostgreSQL, where searches run in SQL) the array has zero columns. A vector
     of another length (a model of another dimension) loads as zeros until it is re-embedded.
     """
     columns = [c for c in _TABLE.columns if with_vectors or c.name != "vector"]
-    rows = session.execute(sa_select(*columns).order_by(_TABLE.c.id)).all()
+    query = sa_select(*columns).order_by(_TABLE.c.id)
+    if keys is not None:
+        query = query.where(_TABLE.c.id.in_(list(keys)))
+    rows = session.execute(query).all()
     vectors = np.zeros((len(rows), dimension if with_vectors else 0), dtype=np.float32)
     for i, row in enumerate(rows):
         if with_vectors and len(row.vector) == 4 * dimension:
@@ -101,5 +109,9 @@ def replace_vectors(session: Session, keys: Sequence[int], vectors: FloatArray, 
         session.execute(statement, rows)
 
 
-def all_enterprises(session: Session) -> list[Enterprise]:
-    return list(session.exec(select(Enterprise).order_by(col(Enterprise.id))))
+def all_enterprises(session: Session, ids: Sequence[int] | None = None) -> list[Enterprise]:
+    """Every enterprise, or those of `ids` that still exist."""
+    query = select(Enterprise).order_by(col(Enterprise.id))
+    if ids is not None:
+        query = query.where(col(Enterprise.id).in_(list(ids)))
+    return list(session.exec(query))

@@ -1,19 +1,15 @@
 """HS codes: suggest headings/subheadings for a text, and learn from confirmed classifications."""
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
-from sqlmodel import Session
 
-from service.errors import BadRequest, Unauthorized
-from service.matching.embedder import Embedder
-from service.matching.examples import Example
+from service.entities import HsConfirmationCreate, HsConfirmationPublic
+from service.errors import Invalid
 from service.matching.explain import hs_reason
-from service.matching.hs import HsSuggester, build_suggester
-from service.store import examples as store
-from service.store.examples import HsConfirmationCreate, HsConfirmationPublic
+from service.matching.hs import HsSuggester
+from service.store import confirmations
+from service.store.unit_of_work import UnitOfWork
 from service.usecases.access import Principal
 
 
@@ -36,25 +32,6 @@ class HsSuggestionList(BaseModel):
     text: str
     level: Literal["heading", "subheading"]
     items: list[HsSuggestionPublic]
-
-
-def load_hs_suggester(
-    engine: Engine,
-    embedder: Embedder,
-    data_dir: Path,
-    cache_dir: Path | None = None,
-    shipped_vectors: Path | None = None,
-) -> HsSuggester:
-    """The suggester with the shipped nomenclature and examples plus every stored confirmation.
-
-    `shipped_vectors` holds the default model's vectors of those texts; `cache_dir` keeps other
-    models' vectors between starts (~12k texts to embed otherwise).
-    """
-    with Session(engine) as session:
-        confirmed = [Example(row.text, row.code) for row in store.all_confirmations(session)]
-    return build_suggester(
-        data_dir, embedder, confirmed, cache_dir=cache_dir, shipped_vectors=shipped_vectors
-    )
 
 
 def suggest(
@@ -85,17 +62,15 @@ def suggest(
 
 
 def confirm(
-    session: Session, hs: HsSuggester, principal: Principal, body: HsConfirmationCreate
+    uow: UnitOfWork, hs: HsSuggester, who: Principal, body: HsConfirmationCreate
 ) -> HsConfirmationPublic:
     """Store a confirmed classification; it votes in suggestions from the next request on."""
-    if principal.enterprise_id is None and not principal.admin:
-        raise Unauthorized("an X-API-Key header is required to confirm an HS code")
     try:
         hs.known_code(body.code)
     except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
-    row = store.add_confirmation(session, body, principal.enterprise_id)
-    session.commit()
-    session.refresh(row)
-    hs.confirm(row.text, row.code)
+        raise Invalid(f"code: {exc}") from exc
+    with uow.begin() as tx:
+        row = confirmations.add(tx.session, body, who.enterprise_id)
+        tx.confirmed(row.text, row.code)
+    uow.session.refresh(row)
     return HsConfirmationPublic.model_validate(row, from_attributes=True)

@@ -1,8 +1,7 @@
 """Recommendations: the ranker's matches turned into explained, public partner lists."""
 
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.entities import Enterprise, EnterprisePublic, Need, Offer, Status
 from service.errors import BadRequest, NotFound
@@ -12,6 +11,7 @@ from service.matching.items import Kind, Side, fold
 from service.matching.ranking import Match, Query
 from service.matching.requirements import Requirements
 from service.matchmaker import Matchmaker
+from service.store import enterprises
 
 
 class MatchedOn(BaseModel):
@@ -46,13 +46,7 @@ class RecommendationList(BaseModel):
 def _render(
     session: Session, mm: Matchmaker, query: str, matches: list[Match]
 ) -> RecommendationList:
-    ids = [m.enterprise_id for m in matches]
-    statement = (
-        select(Enterprise)
-        .where(col(Enterprise.id).in_(ids))
-        .options(selectinload(Enterprise.product_lines))  # type: ignore[arg-type]
-    )
-    rows = {e.id: e for e in session.exec(statement)}  # one query for all partners, not one each
+    rows = enterprises.by_ids(session, [m.enterprise_id for m in matches])  # one query for all
     items = []
     for m in matches:
         partner, facts = rows.get(m.enterprise_id), mm.catalog.facts.get(m.enterprise_id)

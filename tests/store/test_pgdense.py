@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.db import make_engine
-from service.entities import Enterprise, ItemVector, Role
+from service.entities import Enterprise, EnterpriseRole, ItemVector
 from service.matching.items import Side, fold
 from service.matching.requirements import Requirements, check, passes
 from service.store.convert import facts_of
@@ -39,7 +39,7 @@ def _fill(engine: Engine, rng: np.random.Generator) -> tuple[list[Enterprise], d
         rows = [
             Enterprise(
                 name=f"Supplier {i}",
-                role=Role.supplier,
+                role=EnterpriseRole.supplier,
                 certifications=[c for c in CERTS if rng.random() < 0.4],
                 export_markets=[p for p in PLACES if rng.random() < 0.3],
                 region=str(rng.choice(PLACES)),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.fairs.schedule_lp import FloatArray, IntArray, solve_b_matching
-from service.fairs.schedule_problem import State
+from service.fairs.scheduling.lp import Float64Array, IntArray, solve_b_matching
+from service.fairs.scheduling.problem import State
 
 
 def placeable(state: State, edges: IntArray) -> IntArray:
@@ -32,7 +32,7 @@ def coverage_bonus(state: State) -> float:
     return 1.0 + float(min(len(state.pb.eu), int(state.pb.table_cap.sum())))
 
 
-def select(state: State, edges: IntArray, weights: FloatArray, cover: bool) -> IntArray:
+def choose(state: State, edges: IntArray, weights: Float64Array, cover: bool) -> IntArray:
     """Best edge set for the room left (caps, free slots, tables), time ignored."""
     pb = state.pb
     bonus = np.zeros(pb.n_nodes)

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from service.fairs.schedule_types import FairInput, Meeting
+from service.fairs.scheduling.types import FairInput, Placement
 
 
-def check_plan(fair: FairInput, meetings: Sequence[Meeting]) -> list[str]:
+def check_plan(fair: FairInput, meetings: Sequence[Placement]) -> list[str]:
     """Every hard-constraint violation in `meetings`, one readable line each; [] means valid."""
     people = {p.id: p for p in fair.participants}
     candidates = {(c.supplier_id, c.buyer_id): c for c in fair.candidates}
     problems: list[str] = []
-    busy: dict[tuple[int, int], Meeting] = {}
-    tables: dict[tuple[int, int], Meeting] = {}
+    busy: dict[tuple[int, int], Placement] = {}
+    tables: dict[tuple[int, int], Placement] = {}
     pairs: Counter[tuple[int, int]] = Counter()
     load: Counter[int] = Counter()
     for m in meetings:
@@ -74,7 +74,7 @@ def check_plan(fair: FairInput, meetings: Sequence[Meeting]) -> list[str]:
     return problems
 
 
-def missing_required(fair: FairInput, meetings: Sequence[Meeting]) -> list[str]:
+def missing_required(fair: FairInput, meetings: Sequence[Placement]) -> list[str]:
     """Warnings for required pairs not in the plan (placing them may have been infeasible)."""
     held = {(m.supplier_id, m.buyer_id) for m in meetings}
     return [

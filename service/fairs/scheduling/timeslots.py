@@ -1,4 +1,4 @@
-"""Meeting rounds from an event's sessions and breaks, and participants' availability windows.
+"""Placement rounds from an event's sessions and breaks, and participants' availability windows.
 
 Times are the event's local wall-clock times (naive datetimes); the event's time zone is
 applied only when calendars are written.

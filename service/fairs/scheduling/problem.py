@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.fairs.schedule_lp import BoolArray, FloatArray, IntArray
-from service.fairs.schedule_types import FairInput
+from service.fairs.scheduling.lp import BoolArray, Float64Array, IntArray
+from service.fairs.scheduling.types import FairInput
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Indexed:
     avail: BoolArray  # (nodes, slots), breaks removed
     eu: IntArray  # (edges,) supplier node
     ev: IntArray  # (edges,) buyer node
-    score: FloatArray
+    score: Float64Array
     required: BoolArray
     allowed: BoolArray  # (edges, slots): both available
     table_cap: IntArray  # (slots,) tables per slot, 0 in breaks

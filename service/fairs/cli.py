@@ -1,58 +1,50 @@
 """`matchfair fair ...`: the organizer's workflow from a spreadsheet to printed agendas.
 
 Runs against the database directly with the organizer's rights (whoever can open the database
-is the organizer). Mounted by service/cli.py, which it imports lazily to avoid a cycle.
+is the organizer).
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 import typer
-from sqlmodel import Session
 
+from service.cli.progress import bar
 from service.config import Settings
 from service.errors import InvalidRows, ServiceError
-from service.fairs import agendas, importer
+from service.fairs import agendas, spreadsheets
 from service.fairs.tables import Event, EventCreate
-from service.matchmaker import Matchmaker, Progress
-from service.usecases import fair_matching, fair_schedule, fairs
-from service.usecases.access import Principal
+from service.fairs.usecases import events, imports, matchlists, outcomes, plans
+from service.matchmaker import Matchmaker
+from service.runtime import build_matchmaker
+from service.store.unit_of_work import UnitOfWork
 
 fair_app = typer.Typer(help="Fair organizer workflow: import, match, schedule, agendas, report.")
-ORGANIZER = Principal(admin=True)
-T = TypeVar("T")
 
 
 @contextmanager
-def _event(event_id: int) -> Iterator[tuple[Session, Matchmaker, Event]]:
-    from service.cli import _matchmaker
-
-    mm = _matchmaker(Settings())
-    with Session(mm.engine) as session:
-        try:
-            yield session, mm, fairs.get_event(session, event_id)
-        except InvalidRows as exc:
-            for row in exc.errors:
-                typer.echo(
-                    f"row {row.get('row', '-')}, {row.get('field')}: {row.get('detail')}", err=True
-                )
-            raise typer.Exit(1) from exc
-        except ServiceError as exc:
-            typer.echo(f"error: {exc.detail}", err=True)
-            raise typer.Exit(1) from exc
-
-
-def _with_bar(description: str, work: Callable[[Progress], T]) -> T:
-    from service.cli import _bar
-
-    bar, progress = _bar(description)
+def _errors_as_exit() -> Iterator[None]:
+    """A refused action prints its reason (one line per bad row) and exits with status 1."""
     try:
-        return work(progress)
-    finally:
-        bar.close()
+        yield
+    except InvalidRows as exc:
+        for row in exc.errors:
+            where = f"row {row.get('row', '-')}, {row.get('field')}"
+            typer.echo(f"{where}: {row.get('detail')}", err=True)
+        raise typer.Exit(1) from exc
+    except ServiceError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _event(event_id: int) -> Iterator[tuple[UnitOfWork, Matchmaker, Event]]:
+    mm = build_matchmaker(Settings())
+    with mm.session() as session, _errors_as_exit():
+        yield mm.unit_of_work(session), mm, events.get_event(session, event_id)
 
 
 @fair_app.command("create-event")
@@ -62,13 +54,10 @@ def create_event(
     ],
 ) -> None:
     """Create an event from a JSON description; prints its id."""
-    from service.cli import _matchmaker
-
     data = EventCreate.model_validate_json(spec.read_text(encoding="utf-8"))
-    mm = _matchmaker(Settings())
-    with Session(mm.engine) as session:
-        event = fairs.create_event(session, data)
-        shown = fairs.show_event(session, event)
+    mm = build_matchmaker(Settings())
+    with mm.session() as session, _errors_as_exit():
+        shown = events.show_event(session, events.create_event(mm.unit_of_work(session), data))
     typer.echo(f"event {shown.id}: {shown.name}, {shown.n_slots} rounds x {shown.n_tables} tables")
 
 
@@ -83,22 +72,17 @@ def import_participants(
     """Upsert profiles by external id and enrol them; any bad row: nothing is written."""
     mapping = dict(m.split("=", 1) for m in column or [] if "=" in m)
     data = file.read_bytes()
-    with _event(event_id) as (session, mm, event):
-        fmt = importer.detect_format(file.name, data)
-        result = _with_bar(
-            "importing",
-            lambda p: fairs.import_participants(session, mm, event, data, fmt, mapping, p),
-        )
+    with _event(event_id) as (uow, mm, event), bar("importing") as progress:
+        fmt = spreadsheets.detect_format(file.name, data)
+        result = imports.import_participants(uow, mm, event, data, fmt, mapping, progress)
     typer.echo(result.model_dump_json(indent=2))
 
 
 @fair_app.command()
 def match(event_id: int) -> None:
     """Build every participant's match list inside the event."""
-    with _event(event_id) as (session, mm, event):
-        result = _with_bar(
-            "match lists", lambda p: fair_matching.build_match_lists(session, mm, event, p)
-        )
+    with _event(event_id) as (uow, mm, event), bar("match lists") as progress:
+        result = matchlists.build_match_lists(uow, mm, event, progress)
     typer.echo(json.dumps(result))
 
 
@@ -110,8 +94,8 @@ def schedule(
     ] = False,
 ) -> None:
     """Plan (or re-plan) the meetings; prints the summary with the checker's findings."""
-    with _event(event_id) as (session, _, event):
-        summary = fair_schedule.generate_schedule(session, event, keep=keep)
+    with _event(event_id) as (uow, _, event):
+        summary = plans.generate_schedule(uow, event, keep=keep)
     typer.echo(summary.model_dump_json(indent=2))
 
 
@@ -129,11 +113,11 @@ def agenda(
         "ics": agendas.to_ics,
     }
     out.mkdir(parents=True, exist_ok=True)
-    with _event(event_id) as (session, _, event):
-        people = fairs.participants(session, event)
+    with _event(event_id) as (uow, _, event):
+        people = events.participants(uow.session, event)
         chosen = [p for p in people if participant is None or p.id == participant]
         for p in chosen:
-            a = fair_schedule.agenda(session, event, p, ORGANIZER)
+            a = plans.agenda(uow.session, event, p)
             (out / f"agenda-{event_id}-{p.id}.{fmt}").write_bytes(render[fmt](a))
     typer.echo(f"wrote {len(chosen)} agenda(s) to {out}")
 
@@ -146,11 +130,11 @@ def export(
 ) -> None:
     """Export the round x table grid or the participants (import layout)."""
     fmt: Literal["xlsx", "csv"] = "csv" if out.suffix.lower() == ".csv" else "xlsx"
-    with _event(event_id) as (session, _, event):
+    with _event(event_id) as (uow, _, event):
         if what == "grid":
-            data = fair_schedule.grid(session, event, fmt)
+            data = plans.grid(uow.session, event, fmt)
         else:
-            data = fairs.export_participants(session, event, fmt)
+            data = imports.export_participants(uow.session, event, fmt)
     out.write_bytes(data)
     typer.echo(f"wrote {out}")
 
@@ -158,6 +142,6 @@ def export(
 @fair_app.command()
 def report(event_id: int) -> None:
     """Requests, meetings held, coverage per participant and intended deals, as JSON."""
-    with _event(event_id) as (session, _, event):
-        result = fair_schedule.report(session, event)
+    with _event(event_id) as (uow, _, event):
+        result = outcomes.report(uow, event)
     typer.echo(result.model_dump_json(indent=2))

@@ -1,4 +1,4 @@
-"""Meeting scheduler for a B2B matchmaking fair: pure code, arrays and dataclasses in and out.
+"""Placement scheduler for a B2B matchmaking fair: pure code, arrays and dataclasses in and out.
 
 Objective, lexicographic: (1) place as many required pairs as possible, (2) give as many
 participants as possible at least one meeting, (3) maximise the sum of scores. Steps 2-3 are
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from service.fairs.schedule_lp import solve_b_matching
-from service.fairs.schedule_problem import State, index_input
-from service.fairs.schedule_slots import assign, placeable, select, top_up
-from service.fairs.schedule_types import FairInput, Meeting, Plan, PlanStats
+from service.fairs.scheduling.lp import solve_b_matching
+from service.fairs.scheduling.problem import State, index_input
+from service.fairs.scheduling.slots import assign, choose, placeable, top_up
+from service.fairs.scheduling.types import FairInput, Placement, Plan, PlanStats
 
 
 def schedule(fair: FairInput) -> Plan:
@@ -30,7 +30,7 @@ def schedule(fair: FairInput) -> Plan:
     return _finish(state, (), start, "lp+kempe")
 
 
-def replan(previous: Sequence[Meeting], fair: FairInput) -> Plan:
+def replan(previous: Sequence[Placement], fair: FairInput) -> Plan:
     """Re-plan after late changes, keeping previous meetings in place (same slot and table).
 
     Previous meetings that are still feasible are kept (higher scores first when caps shrank),
@@ -103,13 +103,13 @@ def _optimise(state: State) -> None:
     if len(required):
         # Count first; scores only break ties (their sum stays below one edge's weight).
         weight = 1.0 + pb.score[required] / (len(required) + 1)
-        assign(state, select(state, required, weight, cover=False))
+        assign(state, choose(state, required, weight, cover=False))
     edges = placeable(state, np.arange(len(pb.eu), dtype=np.int64))
-    assign(state, select(state, edges, pb.score[edges], cover=True))
+    assign(state, choose(state, edges, pb.score[edges], cover=True))
     top_up(state)
 
 
-def _finish(state: State, previous: Sequence[Meeting], start: float, method: str) -> Plan:
+def _finish(state: State, previous: Sequence[Placement], start: float, method: str) -> Plan:
     pb = state.pb
     placed = np.flatnonzero(state.slot_of >= 0)
     for slot in range(pb.n_slots):
@@ -121,7 +121,7 @@ def _finish(state: State, previous: Sequence[Meeting], start: float, method: str
     meetings = tuple(
         sorted(
             (
-                Meeting(
+                Placement(
                     supplier_id=int(pb.ids[pb.eu[e]]),
                     buyer_id=int(pb.ids[pb.ev[e]]),
                     slot=int(state.slot_of[e]),

@@ -7,10 +7,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
-from service.api.deps import JobsDep, MatchmakerDep, PrincipalDep, SessionDep
+from service.api.deps import (
+    JobsDep,
+    KeyHolder,
+    MatchmakerDep,
+    Organizer,
+    SessionDep,
+    UnitOfWorkDep,
+)
 from service.entities import EnterprisePrivate, Page
 from service.errors import BadRequest
-from service.fairs import agendas, importer
+from service.fairs import agendas, spreadsheets
 from service.fairs.tables import (
     Event,
     EventCreate,
@@ -32,8 +39,9 @@ from service.fairs.tables import (
     ParticipantUpdate,
     RequestAnswer,
 )
+from service.fairs.usecases import events, imports, matchlists, outcomes, plans, requests
 from service.jobs import JobStatus
-from service.usecases import fair_matching, fair_schedule, fairs
+from service.usecases import access
 
 router = APIRouter(prefix="/events", tags=["fairs"])
 SpreadsheetFormat = Literal["xlsx", "csv"]
@@ -48,27 +56,59 @@ _MEDIA = {
 
 
 def get_event(event_id: int, session: SessionDep) -> Event:
-    return fairs.get_event(session, event_id)
+    return events.get_event(session, event_id)
 
 
 EventDep = Annotated[Event, Depends(get_event)]
 
 
 def get_participant(participant_id: int, event: EventDep, session: SessionDep) -> Participant:
-    return fairs.get_participant(session, event, participant_id)
-
-
-def get_request(request_id: int, event: EventDep, session: SessionDep) -> MeetingRequest:
-    return fair_matching.get_request(session, event, request_id)
-
-
-def get_meeting(meeting_id: int, event: EventDep, session: SessionDep) -> Meeting:
-    return fair_schedule.get_meeting(session, event, meeting_id)
+    return events.get_participant(session, event, participant_id)
 
 
 ParticipantDep = Annotated[Participant, Depends(get_participant)]
-RequestDep = Annotated[MeetingRequest, Depends(get_request)]
-MeetingDep = Annotated[Meeting, Depends(get_meeting)]
+
+
+def own_participant(who: KeyHolder, p: ParticipantDep) -> Participant:
+    """The participant's own enterprise, or the organizer."""
+    access.require_owner(who, p.enterprise_id)
+    return p
+
+
+def requester(
+    who: KeyHolder, data: MeetingRequestCreate, event: EventDep, session: SessionDep
+) -> MeetingRequestCreate:
+    """A request sent as participant `from_id`, by its enterprise (or the organizer)."""
+    sender = events.get_participant(session, event, data.from_id)
+    access.require_owner(who, sender.enterprise_id)
+    return data
+
+
+def request_to_me(
+    who: KeyHolder, request_id: int, event: EventDep, session: SessionDep
+) -> MeetingRequest:
+    """A request the caller's enterprise received (or any, for the organizer)."""
+    r = requests.get_request(session, event, request_id)
+    access.require_owner(who, events.get_participant(session, event, r.to_id).enterprise_id)
+    return r
+
+
+def meeting_of_mine(
+    who: KeyHolder, meeting_id: int, event: EventDep, session: SessionDep
+) -> Meeting:
+    """A meeting the caller's enterprise takes part in (or any, for the organizer)."""
+    m = outcomes.get_meeting(session, event, meeting_id)
+    sides = {
+        events.get_participant(session, event, i).enterprise_id for i in (m.supplier_id, m.buyer_id)
+    }
+    access.require_one_of(who, sides)
+    return m
+
+
+OwnParticipant = Annotated[Participant, Depends(own_participant)]
+OwnRequestDraft = Annotated[MeetingRequestCreate, Depends(requester)]
+RequestToMe = Annotated[MeetingRequest, Depends(request_to_me)]
+MeetingOfMine = Annotated[Meeting, Depends(meeting_of_mine)]
 
 
 def _file(content: bytes, fmt: str, name: str) -> Response:
@@ -88,10 +128,9 @@ def _id(row: Event) -> int:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_event(data: EventCreate, session: SessionDep, who: PrincipalDep) -> EventPublic:
+def create_event(_: Organizer, data: EventCreate, uow: UnitOfWorkDep) -> EventPublic:
     """Organizer only: an event with its sessions (and breaks), tables and meeting length."""
-    who.require_admin()
-    return fairs.show_event(session, fairs.create_event(session, data))
+    return events.show_event(uow.session, events.create_event(uow, data))
 
 
 @router.get("")
@@ -101,41 +140,38 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[EventPublic]:
     """Events, latest first."""
-    rows, total = fairs.list_events(session, offset=offset, limit=limit)
-    items = [fairs.show_event(session, e) for e in rows]
+    rows, total = events.list_events(session, offset=offset, limit=limit)
+    items = [events.show_event(session, e) for e in rows]
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
 @router.get("/{event_id}")
 def read_event(event: EventDep, session: SessionDep) -> EventPublic:
     """An event with its sessions and how many meeting rounds they hold."""
-    return fairs.show_event(session, event)
+    return events.show_event(session, event)
 
 
 @router.patch("/{event_id}")
 def update_event(
-    event: EventDep, data: EventUpdate, session: SessionDep, who: PrincipalDep
+    _: Organizer, event: EventDep, data: EventUpdate, uow: UnitOfWorkDep
 ) -> EventPublic:
     """Organizer only: change an event; re-plan afterwards to fit meetings to new rounds."""
-    who.require_admin()
-    return fairs.show_event(session, fairs.update_event(session, event, data))
+    return events.show_event(uow.session, events.update_event(uow, event, data))
 
 
 @router.delete("/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_event(event: EventDep, session: SessionDep, who: PrincipalDep) -> Response:
+def delete_event(_: Organizer, event: EventDep, uow: UnitOfWorkDep) -> Response:
     """Organizer only: delete an event with its participants, requests and plan."""
-    who.require_admin()
-    fairs.delete_event(session, event)
+    events.delete_event(uow, event)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{event_id}/participants", status_code=status.HTTP_201_CREATED)
 def add_participant(
-    event: EventDep, data: ParticipantCreate, session: SessionDep, who: PrincipalDep
+    _: Organizer, event: EventDep, data: ParticipantCreate, uow: UnitOfWorkDep
 ) -> ParticipantPublic:
     """Organizer only: enrol a registered enterprise as a supplier or buyer."""
-    who.require_admin()
-    return fairs.show_participant(session, fairs.add_participant(session, event, data))
+    return events.show_participant(uow.session, events.add_participant(uow, event, data))
 
 
 @router.get("/{event_id}/participants")
@@ -147,23 +183,22 @@ def list_participants(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[ParticipantPublic]:
     """Participants with their public profiles (never contact details)."""
-    items, total = fairs.list_participants(session, event, role=role, offset=offset, limit=limit)
+    items, total = events.list_participants(session, event, role=role, offset=offset, limit=limit)
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
 @router.get("/{event_id}/participants/{participant_id}")
 def read_participant(p: ParticipantDep, session: SessionDep) -> ParticipantPublic:
     """One participant with its public profile."""
-    return fairs.show_participant(session, p)
+    return events.show_participant(session, p)
 
 
 @router.patch("/{event_id}/participants/{participant_id}")
 def update_participant(
-    p: ParticipantDep, data: ParticipantUpdate, session: SessionDep, who: PrincipalDep
+    p: OwnParticipant, data: ParticipantUpdate, uow: UnitOfWorkDep
 ) -> ParticipantPublic:
     """Change availability, cap, lists or cancel (the participant or the organizer)."""
-    who.require_change(p.enterprise_id)
-    return fairs.show_participant(session, fairs.update_participant(session, p, data))
+    return events.show_participant(uow.session, events.update_participant(uow, p, data))
 
 
 # --- spreadsheets --------------------------------------------------------------------------
@@ -171,11 +206,11 @@ def update_participant(
 
 @router.post("/{event_id}/imports", status_code=status.HTTP_202_ACCEPTED)
 def import_participants(
+    _: Organizer,
     event: EventDep,
     session: SessionDep,
     mm: MatchmakerDep,
     jobs: JobsDep,
-    who: PrincipalDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX, one row per enterprise")],
     mapping: Annotated[
         str,
@@ -189,103 +224,89 @@ def import_participants(
     Every row is checked before the job starts (422 lists each bad cell); the job embeds and
     writes, with progress at /jobs/{id}.
     """
-    who.require_admin()
-    data = file.file.read(importer.MAX_FILE_BYTES + 1)
+    data = file.file.read(spreadsheets.MAX_FILE_BYTES + 1)
     try:
         columns = json.loads(mapping)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"mapping: not JSON ({exc.msg})") from exc
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise BadRequest('mapping: expected an object of strings, e.g. {"name": "Company"}')
-    fmt = importer.detect_format(file.filename or "", data)
-    fairs.check_import(session, data, fmt, columns)
+    fmt = spreadsheets.detect_format(file.filename or "", data)
+    imports.check_import(session, data, fmt, columns)
     event_id = _id(event)
     return jobs.submit(
         "import",
-        lambda progress: fairs.in_session(
+        lambda progress: events.in_session(
             mm,
             event_id,
-            lambda s, e: fairs.import_participants(s, mm, e, data, fmt, columns, progress),
+            lambda uow, e: imports.import_participants(uow, mm, e, data, fmt, columns, progress),
         ).model_dump(),
     )
 
 
 @router.get("/{event_id}/participants.{fmt}")
 def export_participants(
-    event: EventDep, fmt: SpreadsheetFormat, session: SessionDep, who: PrincipalDep
+    _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
     """Organizer only: the participants in the import layout, with contact details."""
-    who.require_admin()
-    return _file(
-        fairs.export_participants(session, event, fmt), fmt, f"event-{event.id}-participants"
-    )
+    content = imports.export_participants(session, event, fmt)
+    return _file(content, fmt, f"event-{event.id}-participants")
 
 
 # --- match lists and requests --------------------------------------------------------------
 
 
 @router.post("/{event_id}/match-lists", status_code=status.HTTP_202_ACCEPTED)
-def build_match_lists(
-    event: EventDep, mm: MatchmakerDep, jobs: JobsDep, who: PrincipalDep
-) -> JobStatus:
+def build_match_lists(_: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep) -> JobStatus:
     """Organizer only: rebuild every participant's top-k partners (a job with progress)."""
-    who.require_admin()
     event_id = _id(event)
     return jobs.submit(
         "match-lists",
-        lambda progress: fairs.in_session(
-            mm, event_id, lambda s, e: fair_matching.build_match_lists(s, mm, e, progress)
+        lambda progress: events.in_session(
+            mm, event_id, lambda uow, e: matchlists.build_match_lists(uow, mm, e, progress)
         ),
     )
 
 
 @router.get("/{event_id}/participants/{participant_id}/matches")
-def read_match_list(
-    event: EventDep, p: ParticipantDep, session: SessionDep, who: PrincipalDep
-) -> MatchList:
+def read_match_list(p: OwnParticipant, session: SessionDep) -> MatchList:
     """A participant's partners in the event, best first, with reasons (own key or organizer)."""
-    who.require_change(p.enterprise_id)
-    return fair_matching.match_list(session, event, p)
+    return matchlists.match_list(session, p)
 
 
 @router.post("/{event_id}/requests", status_code=status.HTTP_201_CREATED)
 def send_request(
-    event: EventDep, data: MeetingRequestCreate, session: SessionDep, who: PrincipalDep
+    data: OwnRequestDraft, event: EventDep, uow: UnitOfWorkDep
 ) -> MeetingRequestPublic:
     """Ask another participant for a meeting (as the requesting participant's enterprise)."""
-    r = fair_matching.send_request(session, event, data, who)
+    r = requests.send_request(uow, event, data)
     return MeetingRequestPublic.model_validate(r, from_attributes=True)
 
 
 @router.post("/{event_id}/requests/{request_id}/answer")
 def answer_request(
-    event: EventDep,
-    r: RequestDep,
-    answer: RequestAnswer,
-    session: SessionDep,
-    mm: MatchmakerDep,
-    who: PrincipalDep,
+    r: RequestToMe, event: EventDep, answer: RequestAnswer, uow: UnitOfWorkDep, mm: MatchmakerDep
 ) -> MeetingRequestPublic:
     """Accept or decline a pending request (its recipient or the organizer)."""
-    r = fair_matching.answer_request(session, mm, event, r, answer.accept, who)
+    r = requests.answer_request(uow, mm, event, r, answer.accept)
     return MeetingRequestPublic.model_validate(r, from_attributes=True)
 
 
 @router.get("/{event_id}/participants/{participant_id}/requests")
 def list_requests(
-    event: EventDep, p: ParticipantDep, session: SessionDep, who: PrincipalDep
+    p: OwnParticipant, event: EventDep, uow: UnitOfWorkDep
 ) -> list[MeetingRequestPublic]:
     """Requests sent and received by a participant, expired ones marked."""
-    rows = fair_matching.list_requests(session, event, p, who)
+    rows = requests.list_requests(uow, event, p)
     return [MeetingRequestPublic.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.get("/{event_id}/participants/{participant_id}/contacts")
 def list_contacts(
-    event: EventDep, p: ParticipantDep, session: SessionDep, who: PrincipalDep
+    p: OwnParticipant, event: EventDep, session: SessionDep
 ) -> list[EnterprisePrivate]:
     """Contact details of partners who accepted a meeting with this participant (and only those)."""
-    return fair_matching.contacts(session, event, p, who)
+    return requests.contacts(session, event, p)
 
 
 # --- schedule, agendas, outcomes, report ---------------------------------------------------
@@ -293,50 +314,47 @@ def list_contacts(
 
 @router.post("/{event_id}/schedule", status_code=status.HTTP_202_ACCEPTED)
 def generate_schedule(
+    _: Organizer,
     event: EventDep,
     mm: MatchmakerDep,
     jobs: JobsDep,
-    who: PrincipalDep,
     keep: Annotated[bool, Query(description="Re-plan: move as few meetings as possible")] = False,
 ) -> JobStatus:
     """Organizer only: place accepted requests and listed pairs into rounds and tables (a job)."""
-    who.require_admin()
     event_id = _id(event)
     return jobs.submit(
         "schedule",
-        lambda progress: fairs.in_session(
+        lambda progress: events.in_session(
             mm,
             event_id,
-            lambda s, e: fair_schedule.generate_schedule(s, e, keep=keep, progress=progress),
+            lambda uow, e: plans.generate_schedule(uow, e, keep=keep, progress=progress),
         ).model_dump(),
     )
 
 
 @router.get("/{event_id}/meetings")
-def list_meetings(event: EventDep, session: SessionDep, who: PrincipalDep) -> list[MeetingPublic]:
+def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[MeetingPublic]:
     """Organizer only: the plan, round by round."""
-    who.require_admin()
     return [
         MeetingPublic.model_validate(m, from_attributes=True)
-        for m in fair_schedule.meetings(session, event)
+        for m in plans.meetings(session, event)
     ]
 
 
 @router.get("/{event_id}/grid.{fmt}")
 def export_grid(
-    event: EventDep, fmt: SpreadsheetFormat, session: SessionDep, who: PrincipalDep
+    _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
     """Organizer only: the whole plan as a round x table grid."""
-    who.require_admin()
-    return _file(fair_schedule.grid(session, event, fmt), fmt, f"event-{event.id}-grid")
+    return _file(plans.grid(session, event, fmt), fmt, f"event-{event.id}-grid")
 
 
 @router.get("/{event_id}/participants/{participant_id}/agenda.{fmt}")
 def read_agenda(
-    event: EventDep, p: ParticipantDep, fmt: AgendaFormat, session: SessionDep, who: PrincipalDep
+    p: OwnParticipant, event: EventDep, fmt: AgendaFormat, session: SessionDep
 ) -> Response:
     """A participant's agenda as printable HTML, PDF or an iCalendar file (own key or organizer)."""
-    a = fair_schedule.agenda(session, event, p, who)
+    a = plans.agenda(session, event, p)
     render = {
         "html": lambda: agendas.to_html(a).encode(),
         "pdf": lambda: agendas.to_pdf(a),
@@ -346,16 +364,13 @@ def read_agenda(
 
 
 @router.put("/{event_id}/meetings/{meeting_id}/outcome")
-def record_outcome(
-    m: MeetingDep, data: OutcomeCreate, session: SessionDep, who: PrincipalDep
-) -> OutcomePublic:
+def record_outcome(m: MeetingOfMine, data: OutcomeCreate, uow: UnitOfWorkDep) -> OutcomePublic:
     """Record whether a meeting was held, its rating and the intended deal (a side or organizer)."""
-    row = fair_schedule.record_outcome(session, m, data, who)
+    row = outcomes.record_outcome(uow, m, data)
     return OutcomePublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/{event_id}/report")
-def read_report(event: EventDep, session: SessionDep, who: PrincipalDep) -> EventReport:
+def read_report(_: Organizer, event: EventDep, uow: UnitOfWorkDep) -> EventReport:
     """Organizer only: requests, meetings held, coverage per participant and intended deals."""
-    who.require_admin()
-    return fair_schedule.report(session, event)
+    return outcomes.report(uow, event)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["supplier", "buyer"]
+AttendeeRole = Literal["supplier", "buyer"]
 
 
 @dataclass(frozen=True)
-class Participant:
+class Attendee:
     """One enterprise at the fair; `available=None` means every slot."""
 
     id: int
-    role: Role
+    role: AttendeeRole
     max_meetings: int
     available: frozenset[int] | None = None
 
@@ -37,13 +37,13 @@ class FairInput:
 
     n_slots: int
     n_tables: int
-    participants: tuple[Participant, ...]
+    participants: tuple[Attendee, ...]
     candidates: tuple[Candidate, ...]
     breaks: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
-class Meeting:
+class Placement:
     supplier_id: int
     buyer_id: int
     slot: int
@@ -70,5 +70,5 @@ class PlanStats:
 class Plan:
     """Meetings sorted by (slot, table)."""
 
-    meetings: tuple[Meeting, ...]
+    meetings: tuple[Placement, ...]
     stats: PlanStats

@@ -13,16 +13,16 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
+Float64Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 
 def solve_b_matching(
     eu: IntArray,
     ev: IntArray,
-    weights: FloatArray,
+    weights: Float64Array,
     cap: IntArray,
-    bonus: FloatArray,
+    bonus: Float64Array,
     total: int,
 ) -> tuple[BoolArray, float]:
     """Maximise sum(weights[e] x_e) + sum(bonus[v] * [v has an edge]) over edge sets.
