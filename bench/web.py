@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from service.app import create_app
@@ -72,9 +71,9 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate(url)
         with TestClient(create_app(Settings(database_url=url))) as client:
-            mm: Matchmaker = client.app.state.matchmaker  # type: ignore[attr-defined]
-            with Session(mm.engine) as session:
-                load_demo(session, mm)
+            mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
+            with mm.session() as session:
+                load_demo(mm.unit_of_work(session), mm)
             pools = threadpool_info()
             for q in QUERIES * 5:  # warm-up: query vectors cached, templates compiled
                 _timed(client, "/search/suppliers", {"q": q})

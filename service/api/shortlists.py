@@ -1,29 +1,39 @@
-"""The caller's shortlist of suppliers."""
+"""The caller's shortlist of suppliers (an enterprise's own key; the organizer keeps none)."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from service.api.deps import PrincipalDep, SessionDep
-from service.usecases import shortlists
-from service.usecases.shortlists import Shortlist, ShortlistEntryPut
+from fastapi import APIRouter, Depends
+
+from service.api.deps import Caller, SessionDep, UnitOfWorkDep
+from service.entities import ShortlistEntryPut
+from service.usecases import access, shortlists
+from service.usecases.shortlists import Shortlist
 
 router = APIRouter(prefix="/shortlist", tags=["shortlist"])
 
 
+def shortlist_owner(who: Caller) -> int:
+    return access.require_enterprise(who, "keep a shortlist")
+
+
+ShortlistOwner = Annotated[int, Depends(shortlist_owner)]
+
+
 @router.get("")
-def read_shortlist(session: SessionDep, who: PrincipalDep) -> Shortlist:
-    """The suppliers this enterprise saved, newest first (its own API key)."""
-    return shortlists.show(session, who)
+def read_shortlist(owner: ShortlistOwner, session: SessionDep) -> Shortlist:
+    """The suppliers this enterprise saved, newest first."""
+    return shortlists.show(session, owner)
 
 
 @router.put("/{supplier_id}")
 def save_supplier(
-    supplier_id: int, body: ShortlistEntryPut, session: SessionDep, who: PrincipalDep
+    owner: ShortlistOwner, supplier_id: int, body: ShortlistEntryPut, uow: UnitOfWorkDep
 ) -> Shortlist:
     """Save a supplier to the shortlist, with an optional note; saving again changes the note."""
-    return shortlists.save(session, who, supplier_id, body)
+    return shortlists.save(uow, owner, supplier_id, body)
 
 
 @router.delete("/{supplier_id}")
-def remove_supplier(supplier_id: int, session: SessionDep, who: PrincipalDep) -> Shortlist:
+def remove_supplier(owner: ShortlistOwner, supplier_id: int, uow: UnitOfWorkDep) -> Shortlist:
     """Take a supplier off the shortlist."""
-    return shortlists.remove(session, who, supplier_id)
+    return shortlists.remove(uow, owner, supplier_id)

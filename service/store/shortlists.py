@@ -1,24 +1,8 @@
-"""Shortlists: the suppliers an enterprise saved while searching (table and queries)."""
+"""Queries on shortlists: the suppliers an enterprise saved while searching."""
 
-from datetime import datetime
+from sqlmodel import Session, col, select
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
-
-from service.entities import Enterprise, utc_now
-
-
-class ShortlistEntryBase(SQLModel):
-    note: str = Field(default="", max_length=500, description="Why this supplier was saved")
-
-
-class ShortlistEntry(ShortlistEntryBase, table=True):
-    __tablename__ = "shortlist_entry"
-    __table_args__ = (UniqueConstraint("owner_id", "supplier_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    owner_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
-    supplier_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
-    created_at: datetime = Field(default_factory=utc_now)
+from service.entities import Enterprise, ShortlistEntry
 
 
 def find(session: Session, owner_id: int, supplier_id: int) -> ShortlistEntry | None:
@@ -26,17 +10,6 @@ def find(session: Session, owner_id: int, supplier_id: int) -> ShortlistEntry | 
         ShortlistEntry.owner_id == owner_id, ShortlistEntry.supplier_id == supplier_id
     )
     return session.exec(statement).first()
-
-
-def put(session: Session, owner_id: int, supplier_id: int, note: str) -> ShortlistEntry:
-    """Stage an entry (or change its note); flushed, not committed: the use-case commits."""
-    row = find(session, owner_id, supplier_id) or ShortlistEntry(
-        owner_id=owner_id, supplier_id=supplier_id
-    )
-    row.note = note
-    session.add(row)
-    session.flush()
-    return row
 
 
 def entries_with_suppliers(

@@ -1,25 +1,23 @@
-"""Shortlists: a buyer keeps the suppliers it found, to compare and ask for meetings later."""
+"""Shortlists: a buyer keeps the suppliers it found, to compare and ask for meetings later.
 
-from datetime import datetime
+The owner is an enterprise id that the caller was checked to act as
+(`access.require_enterprise`)."""
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from service.entities import EnterprisePublic, Role
-from service.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from service.entities import (
+    EnterprisePublic,
+    EnterpriseRole,
+    ShortlistEntry,
+    ShortlistEntryPublic,
+    ShortlistEntryPut,
+)
+from service.errors import BadRequest, NotFound
 from service.store import shortlists as store
-from service.store.shortlists import ShortlistEntryBase
+from service.store.unit_of_work import UnitOfWork
 from service.usecases.access import Principal
 from service.usecases.profiles import get_enterprise
-
-
-class ShortlistEntryPut(ShortlistEntryBase):
-    pass
-
-
-class ShortlistEntryPublic(ShortlistEntryBase):
-    supplier: EnterprisePublic
-    created_at: datetime
 
 
 class Shortlist(BaseModel):
@@ -27,39 +25,32 @@ class Shortlist(BaseModel):
     items: list[ShortlistEntryPublic]
 
 
-def _owner(who: Principal) -> int:
-    """Only an enterprise keeps a shortlist (the organizer has none of its own)."""
-    if who.enterprise_id is None:
-        error = Forbidden if who.admin else Unauthorized
-        raise error("an enterprise's API key is required to keep a shortlist")
-    return who.enterprise_id
-
-
-def save(session: Session, who: Principal, supplier_id: int, body: ShortlistEntryPut) -> Shortlist:
+def save(uow: UnitOfWork, owner_id: int, supplier_id: int, body: ShortlistEntryPut) -> Shortlist:
     """Save a supplier (or change its note); saving it twice keeps one entry."""
-    owner_id = _owner(who)
-    supplier = get_enterprise(session, supplier_id)
+    supplier = get_enterprise(uow.session, supplier_id)
     if supplier_id == owner_id:
         raise BadRequest(f"supplier_id: enterprise {supplier_id} is your own")
-    if supplier.role is Role.buyer:
+    if supplier.role is EnterpriseRole.buyer:
         raise BadRequest(f"supplier_id: enterprise {supplier_id} is a buyer, not a supplier")
-    store.put(session, owner_id, supplier_id, body.note)
-    session.commit()
-    return show(session, who)
+    row = store.find(uow.session, owner_id, supplier_id) or ShortlistEntry(
+        owner_id=owner_id, supplier_id=supplier_id
+    )
+    with uow.begin() as tx:
+        row.note = body.note
+        tx.session.add(row)
+    return show(uow.session, owner_id)
 
 
-def remove(session: Session, who: Principal, supplier_id: int) -> Shortlist:
-    owner_id = _owner(who)
-    if (row := store.find(session, owner_id, supplier_id)) is None:
+def remove(uow: UnitOfWork, owner_id: int, supplier_id: int) -> Shortlist:
+    if (row := store.find(uow.session, owner_id, supplier_id)) is None:
         raise NotFound(f"supplier {supplier_id} is not on your shortlist")
-    session.delete(row)
-    session.commit()
-    return show(session, who)
+    with uow.begin() as tx:
+        tx.session.delete(row)
+    return show(uow.session, owner_id)
 
 
-def show(session: Session, who: Principal) -> Shortlist:
-    """The caller's shortlist, newest first, with each supplier's public profile."""
-    owner_id = _owner(who)
+def show(session: Session, owner_id: int) -> Shortlist:
+    """The owner's shortlist, newest first, with each supplier's public profile."""
     items = [
         ShortlistEntryPublic(
             note=entry.note,

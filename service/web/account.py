@@ -7,22 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from starlette.datastructures import FormData
 
-from service.api.deps import MatchmakerDep, SessionDep, SettingsDep
+from service.api.deps import MatchmakerDep, SessionDep, SettingsDep, UnitOfWorkDep
 from service.entities import (
     EnterpriseBase,
     EnterpriseContact,
     EnterpriseCreate,
     EnterprisePrivate,
+    EnterpriseRole,
     EnterpriseUpdate,
     Need,
     Offer,
     ProductLineBase,
-    Role,
 )
 from service.errors import Unauthorized
 from service.usecases import access, profiles, recommend, shortlists, trades
 from service.web import core
 from service.web.core import FormDep, PageRoute, VisitorDep, local_path, redirect, render
+from service.web.deps import Member
 from service.web.forms import FormErrors, fields_of, texts, validated
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -54,14 +55,14 @@ def register_form(v: VisitorDep) -> Response:
 
 
 @router.post("/register")
-def register(v: VisitorDep, form: FormDep, session: SessionDep, mm: MatchmakerDep) -> Response:
+def register(v: VisitorDep, form: FormDep, uow: UnitOfWorkDep, mm: MatchmakerDep) -> Response:
     """Register, sign in at once, and show the API key this one time."""
     data = _profile_fields(form)
     try:
         created = validated(EnterpriseCreate, data)
     except FormErrors as exc:
         return render(v, "register.html", 422, form=data, errors=exc.errors)
-    e, key = profiles.register(session, mm, [created])[0]
+    e, key = profiles.register(uow, mm, [created])[0]
     signed_in = replace(v, who=access.Principal(enterprise_id=e.id), me=e)
     page = render(signed_in, "registered.html", private=True, enterprise=e, key=key)
     return core.sign_in(page, v, key)
@@ -85,7 +86,7 @@ def sign_in(v: VisitorDep, form: FormDep, session: SessionDep, settings: Setting
         who = None
     if who is None:
         return render(v, "sign_in.html", 401, next=to, error=True)
-    return core.sign_in(redirect(v, to if who.enterprise_id else "/find"), v, key)
+    return core.sign_in(redirect(v, to if who.enterprise_id else "/events"), v, key)
 
 
 @router.post("/sign-out")
@@ -95,9 +96,10 @@ def sign_out(v: VisitorDep, form: FormDep) -> Response:
 
 
 @router.get("/me")
-def dashboard(v: VisitorDep, session: SessionDep, mm: MatchmakerDep) -> Response:
+def dashboard(v: Member, session: SessionDep, mm: MatchmakerDep) -> Response:
     """The signed-in enterprise: its needs and offers, shortlist and recommended partners."""
     me = v.enterprise()
+    assert me.id is not None
     needs, _ = trades.list_page(
         session, Need, owner_id=me.id, status=None, sort="-created_at", offset=0, limit=100
     )
@@ -107,16 +109,16 @@ def dashboard(v: VisitorDep, session: SessionDep, mm: MatchmakerDep) -> Response
     return render(
         v,
         "dashboard.html",
-        needs=needs if me.role is not Role.supplier else None,
-        offers=offers if me.role is not Role.buyer else None,
-        shortlist=shortlists.show(session, v.who).items,
+        needs=needs if me.role is not EnterpriseRole.supplier else None,
+        offers=offers if me.role is not EnterpriseRole.buyer else None,
+        shortlist=shortlists.show(session, me.id).items,
         partners=recommend.for_enterprise(session, mm, me, limit=DASHBOARD_PARTNERS).items,
         saved=shortlists.saved_ids(session, v.who),
     )
 
 
 @router.get("/me/profile")
-def profile_form(v: VisitorDep) -> Response:
+def profile_form(v: Member) -> Response:
     """The profile and product lines, with HS suggestions as a line's name is typed."""
     me = v.enterprise()
     profile = EnterprisePrivate.model_validate(me, from_attributes=True)
@@ -136,9 +138,7 @@ def _blank_line() -> dict[str, object]:
 
 
 @router.post("/me/profile")
-def update_profile(
-    v: VisitorDep, form: FormDep, session: SessionDep, mm: MatchmakerDep
-) -> Response:
+def update_profile(v: Member, form: FormDep, uow: UnitOfWorkDep, mm: MatchmakerDep) -> Response:
     """Save the profile; 'add a product line' shows one more empty row instead."""
     me = v.enterprise()
     data = _profile_fields(form)
@@ -159,5 +159,5 @@ def update_profile(
             errors=exc.errors,
             private=True,
         )
-    profiles.update(session, mm, me, change)
+    profiles.update(uow, mm, me, change)
     return redirect(v, "/me?saved=profile")

@@ -20,6 +20,7 @@ from service.api.deps import SessionDep, SettingsDep
 from service.config import Settings
 from service.entities import Enterprise
 from service.errors import Forbidden, ServiceError, Unauthorized
+from service.runtime import Runtime
 from service.usecases import access, profiles
 from service.web.i18n import LOCALES, choose, environment
 
@@ -35,10 +36,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Vary": "Accept-Language, Cookie, HX-Request",
 }
-
-
-class SignInRequired(Exception):
-    """A page for signed-in enterprises was asked for without a session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +57,10 @@ class Visitor:
         return self.who.admin or self.me is not None
 
     def enterprise(self) -> Enterprise:
-        """The signed-in enterprise, or a trip to the sign-in page."""
+        """The signed-in enterprise; pages that need one take `Member` (deps.py), which sends
+        everyone else to sign in first."""
         if self.me is None:
-            raise SignInRequired
+            raise Unauthorized("sign in with your company's key")
         return self.me
 
 
@@ -167,9 +165,9 @@ def set_language(response: Response, visitor: Visitor, code: str) -> Response:
 
 
 def _error_page(request: Request, status: int, detail: str) -> Response:
-    mm = request.app.state.matchmaker
-    with Session(mm.engine) as session:
-        visitor = visitor_of(request, session, request.app.state.settings)
+    runtime: Runtime = request.app.state.runtime
+    with runtime.matchmaker.session() as session:
+        visitor = visitor_of(request, session, runtime.settings)
     if status == 401:  # e.g. a session that ran out mid-way: sign in again, then come back
         return _to_sign_in(visitor)
     return render(visitor, "error.html", status, status=status, detail=detail)
@@ -189,8 +187,6 @@ class PageRoute(APIRoute):
         async def page(request: Request) -> Response:
             try:
                 return await handler(request)
-            except SignInRequired:
-                return await run_in_threadpool(_error_page, request, 401, "")
             except ServiceError as exc:
                 return await run_in_threadpool(_error_page, request, exc.status_code, exc.detail)
             except RequestValidationError as exc:

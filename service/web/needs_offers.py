@@ -1,13 +1,13 @@
 """Needs (buyers) and offers (suppliers): post, edit, and see the partners recommended for each."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from service.api.deps import MatchmakerDep, SessionDep
+from service.api.deps import MatchmakerDep, SessionDep, UnitOfWorkDep
 from service.entities import (
     Need,
     NeedBase,
@@ -20,8 +20,9 @@ from service.entities import (
 )
 from service.errors import BadRequest, NotFound
 from service.matchmaker import Matchmaker
-from service.usecases import recommend, shortlists, trades
-from service.web.core import FormDep, PageRoute, Visitor, VisitorDep, redirect, render
+from service.usecases import access, recommend, shortlists, trades
+from service.web.core import FormDep, PageRoute, redirect, render
+from service.web.deps import KeyHolderVisitor, Member
 from service.web.forms import FormErrors, fields_of, validated
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -52,11 +53,15 @@ def _kind(kinds: str) -> Kind:
     return KINDS[kinds]
 
 
-def _owned(session: Session, v: Visitor, kind: Kind, row_id: int) -> Need | Offer:
-    """The row, if the visitor may change it (its owner or the organizer), as the API checks."""
-    row: Need | Offer = trades.get_trade(session, kind.table, row_id)
-    v.who.require_change(row.buyer_id if isinstance(row, Need) else row.supplier_id)
+def own_trade(kinds: str, row_id: int, v: KeyHolderVisitor, session: SessionDep) -> Need | Offer:
+    """The need or offer, if the visitor may change it (its owner or the organizer); the key is
+    checked before the row is looked up, as the API does."""
+    row: Need | Offer = trades.get_trade(session, _kind(kinds).table, row_id)
+    access.require_owner(v.who, row.owner_id)
     return row
+
+
+OwnTrade = Annotated[Need | Offer, Depends(own_trade)]
 
 
 def _recommendations(
@@ -72,16 +77,15 @@ def _recommendations(
 
 
 @router.get("/me/{kinds}/new")
-def new_trade(kinds: str, v: VisitorDep) -> Response:
+def new_trade(kinds: str, v: Member) -> Response:
     """An empty need or offer form."""
     kind = _kind(kinds)
-    v.enterprise()
     return render(v, "trade_form.html", kind=kind.name, row_id=None, form={}, errors={})
 
 
 @router.post("/me/{kinds}/new")
 def create_trade(
-    kinds: str, v: VisitorDep, form: FormDep, session: SessionDep, mm: MatchmakerDep
+    kinds: str, v: Member, form: FormDep, uow: UnitOfWorkDep, mm: MatchmakerDep
 ) -> Response:
     """Post it; it is matched at once, and its recommendations are the next page."""
     kind = _kind(kinds)
@@ -93,26 +97,24 @@ def create_trade(
         return render(
             v, "trade_form.html", 422, kind=kind.name, row_id=None, form=data, errors=exc.errors
         )
-    row = trades.create(session, mm, kind.table, [created], v.who)[0]
+    row = trades.create(uow, mm, kind.table, [created])[0]
     return redirect(v, f"/me/{kinds}/{row.id}")
 
 
 @router.get("/me/{kinds}/{row_id}")
 def show_trade(
     kinds: str,
-    row_id: int,
-    v: VisitorDep,
+    row: OwnTrade,
+    v: KeyHolderVisitor,
     session: SessionDep,
     mm: MatchmakerDep,
     strict: bool = True,
 ) -> Response:
     """A need or offer with the partners recommended for it, best first, with reasons."""
-    kind = _kind(kinds)
-    row = _owned(session, v, kind, row_id)
     return render(
         v,
         "trade.html",
-        kind=kind.name,
+        kind=_kind(kinds).name,
         row=row,
         strict=strict,
         result=_recommendations(session, mm, row, strict),
@@ -121,21 +123,25 @@ def show_trade(
 
 
 @router.get("/me/{kinds}/{row_id}/edit")
-def edit_trade(kinds: str, row_id: int, v: VisitorDep, session: SessionDep) -> Response:
+def edit_trade(kinds: str, row_id: int, row: OwnTrade, v: KeyHolderVisitor) -> Response:
     """The need or offer's form, filled in."""
     kind = _kind(kinds)
-    row = _owned(session, v, kind, row_id)
     form = kind.base.model_validate(row, from_attributes=True).model_dump()
     return render(v, "trade_form.html", kind=kind.name, row_id=row_id, form=form, errors={})
 
 
 @router.post("/me/{kinds}/{row_id}/edit")
 def update_trade(
-    kinds: str, row_id: int, v: VisitorDep, form: FormDep, session: SessionDep, mm: MatchmakerDep
+    kinds: str,
+    row_id: int,
+    row: OwnTrade,
+    v: KeyHolderVisitor,
+    form: FormDep,
+    uow: UnitOfWorkDep,
+    mm: MatchmakerDep,
 ) -> Response:
     """Save the changes (closing it stops its matching)."""
     kind = _kind(kinds)
-    row = _owned(session, v, kind, row_id)
     data = fields_of(form, kind.base)
     try:
         change = validated(kind.update, data)
@@ -143,9 +149,8 @@ def update_trade(
         return render(
             v, "trade_form.html", 422, kind=kind.name, row_id=row_id, form=data, errors=exc.errors
         )
-    changes = change.model_dump(exclude_unset=True)
     if isinstance(row, Need):  # the use-case's type variable takes one table at a time
-        trades.update(session, mm, row, changes)
+        trades.update(uow, mm, row, change)
     else:
-        trades.update(session, mm, row, changes)
+        trades.update(uow, mm, row, change)
     return redirect(v, f"/me/{kinds}/{row_id}")

@@ -6,9 +6,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from service.api.deps import MatchmakerDep, SessionDep
-from service.entities import EnterprisePrivate, Label, Need, Offer, Role, Status
-from service.matching.hs import HsSuggester
+from service.api.deps import MatchmakerDep, RuntimeDep, SessionDep
+from service.entities import EnterprisePrivate, EnterpriseRole, Label, Need, Offer, Status
 from service.matching.items import fold
 from service.matching.requirements import Requirements
 from service.usecases import hs as hs_usecase
@@ -117,7 +116,7 @@ def show_company(enterprise_id: int, v: VisitorDep, session: SessionDep) -> Resp
     profile = profiles.show(e, v.who)
     offers: list[Offer] = []
     needs: list[Need] = []
-    if e.role is not Role.buyer:
+    if e.role is not EnterpriseRole.buyer:
         offers, _ = trades.list_page(
             session,
             Offer,
@@ -127,7 +126,7 @@ def show_company(enterprise_id: int, v: VisitorDep, session: SessionDep) -> Resp
             offset=0,
             limit=COMPANY_TRADES,
         )
-    if e.role is not Role.supplier:
+    if e.role is not EnterpriseRole.supplier:
         needs, _ = trades.list_page(
             session,
             Need,
@@ -150,15 +149,14 @@ def show_company(enterprise_id: int, v: VisitorDep, session: SessionDep) -> Resp
 
 @router.get("/hs-suggest")
 def suggest_hs(
-    request: Request,
     v: VisitorDep,
+    runtime: RuntimeDep,
     text: Annotated[str, Query(max_length=1000)] = "",
     target: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")] = "hs",
     level: Literal["heading", "subheading"] = "heading",
 ) -> Response:
     """HS codes for what is being typed, explained, each with a button that fills the field."""
-    suggester: HsSuggester | None = request.app.state.hs
     items = []
-    if suggester is not None and len(text.strip()) >= 2:
-        items = hs_usecase.suggest(suggester, text.strip(), level=level, limit=HS_HINTS).items
+    if runtime.hs is not None and len(text.strip()) >= 2:  # HS suggestions may be switched off
+        items = hs_usecase.suggest(runtime.hs, text.strip(), level=level, limit=HS_HINTS).items
     return render(v, "_hs_suggestions.html", items=items, target=target)

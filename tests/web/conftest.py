@@ -24,7 +24,6 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
-from sqlmodel import Session
 
 from service.app import create_app
 from service.config import Settings
@@ -81,7 +80,7 @@ class LiveServer:
 
     @property
     def matchmaker(self) -> Matchmaker:
-        mm: Matchmaker = self.app.state.matchmaker
+        mm: Matchmaker = self.app.state.runtime.matchmaker
         return mm
 
 
@@ -96,8 +95,9 @@ def live_server(
     shutil.copy(sqlite_template, path)
     settings = Settings(database_url=f"sqlite:///{path}", admin_key=ADMIN_KEY)
     with LiveServer(create_app(settings, embedder=embedder, suggester=suggester)) as server:
-        with Session(server.matchmaker.engine) as session:
-            load_demo(session, server.matchmaker)
+        mm = server.matchmaker
+        with mm.session() as session:
+            load_demo(mm.unit_of_work(session), mm)
         yield server
 
 

@@ -1,8 +1,8 @@
 """Shortlists: suppliers an enterprise saved while searching.
 
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-29 09:00:00
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02 09:00:00
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

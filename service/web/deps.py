@@ -1,0 +1,31 @@
+"""Who may see a page, in its signature: the visitor's key (from the session cookie) checked by
+the same rules as the API's (service/usecases/access.py). Anonymous visitors are sent to sign
+in; the wrong key gets a 403 page."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from service.usecases import access
+from service.web.core import Visitor, VisitorDep
+
+
+def member(v: VisitorDep) -> Visitor:
+    """A signed-in enterprise (the organizer has no company pages)."""
+    access.require_enterprise(v.who, "use your company's pages")
+    return v
+
+
+def organizer(v: VisitorDep) -> Visitor:
+    access.require_organizer(v.who)
+    return v
+
+
+def key_holder(v: VisitorDep) -> Visitor:
+    access.require_key(v.who)
+    return v
+
+
+Member = Annotated[Visitor, Depends(member)]
+OrganizerVisitor = Annotated[Visitor, Depends(organizer)]
+KeyHolderVisitor = Annotated[Visitor, Depends(key_holder)]
