@@ -119,11 +119,6 @@ def _file(content: bytes, fmt: str, name: str) -> Response:
     )
 
 
-def _id(row: Event) -> int:
-    assert row.id is not None
-    return row.id
-
-
 # --- events and participants ---------------------------------------------------------------
 
 
@@ -232,16 +227,7 @@ def import_participants(
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise BadRequest('mapping: expected an object of strings, e.g. {"name": "Company"}')
     fmt = spreadsheets.detect_format(file.filename or "", data)
-    imports.check_import(session, data, fmt, columns)
-    event_id = _id(event)
-    return jobs.submit(
-        "import",
-        lambda progress: events.in_session(
-            mm,
-            event_id,
-            lambda uow, e: imports.import_participants(uow, mm, e, data, fmt, columns, progress),
-        ).model_dump(),
-    )
+    return imports.start_import(session, jobs, mm, event, data, fmt, columns)
 
 
 @router.get("/{event_id}/participants.{fmt}")
@@ -259,13 +245,7 @@ def export_participants(
 @router.post("/{event_id}/match-lists", status_code=status.HTTP_202_ACCEPTED)
 def build_match_lists(_: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep) -> JobStatus:
     """Organizer only: rebuild every participant's top-k partners (a job with progress)."""
-    event_id = _id(event)
-    return jobs.submit(
-        "match-lists",
-        lambda progress: events.in_session(
-            mm, event_id, lambda uow, e: matchlists.build_match_lists(uow, mm, e, progress)
-        ),
-    )
+    return matchlists.start_match_lists(jobs, mm, event)
 
 
 @router.get("/{event_id}/participants/{participant_id}/matches")
@@ -320,16 +300,10 @@ def generate_schedule(
     jobs: JobsDep,
     keep: Annotated[bool, Query(description="Re-plan: move as few meetings as possible")] = False,
 ) -> JobStatus:
-    """Organizer only: place accepted requests and listed pairs into rounds and tables (a job)."""
-    event_id = _id(event)
-    return jobs.submit(
-        "schedule",
-        lambda progress: events.in_session(
-            mm,
-            event_id,
-            lambda uow, e: plans.generate_schedule(uow, e, keep=keep, progress=progress),
-        ).model_dump(),
-    )
+    """Organizer only: place accepted requests and listed pairs into rounds and tables (a job).
+
+    Locked meetings (fixed by hand) keep their slot and table in both modes."""
+    return plans.start_schedule(jobs, mm, event, keep=keep)
 
 
 @router.get("/{event_id}/meetings")
