@@ -190,7 +190,14 @@ def _wanted(e: Enterprise, row: EnterpriseCreate) -> EnterpriseCreate | None:
     stays 'both')."""
     current = EnterpriseCreate.model_validate(e, from_attributes=True)
     both = EnterpriseRole.both
-    wanted = row.model_copy(update={"role": both if e.role is both else row.role})
+    # the file names products as 'name [HS code]': a line it names keeps its stored description
+    said = {(p.name, p.hs_code): p.description for p in current.product_lines}
+    lines = [
+        p.model_copy(update={"description": p.description or said.get((p.name, p.hs_code), "")})
+        for p in row.product_lines
+    ]
+    role = both if e.role is both else row.role
+    wanted = row.model_copy(update={"role": role, "product_lines": lines})
     return None if current.model_dump() == wanted.model_dump() else wanted
 
 
