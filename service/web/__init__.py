@@ -8,12 +8,34 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from service.web import account, home, needs_offers, search, shortlist
+from service.web import (
+    account,
+    fair_events,
+    fair_imports,
+    fair_people,
+    fair_report,
+    fair_schedule,
+    home,
+    needs_offers,
+    search,
+    shortlist,
+)
 
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
-for module in (home, search, account, shortlist, needs_offers):
+for module in (
+    home,
+    search,
+    account,
+    shortlist,
+    needs_offers,
+    fair_events,
+    fair_imports,
+    fair_people,
+    fair_schedule,
+    fair_report,
+):
     router.include_router(module.router)
 
 

@@ -24,6 +24,7 @@ from service.usecases import access, profiles, recommend, shortlists, trades
 from service.web import core
 from service.web.core import FormDep, PageRoute, VisitorDep, local_path, redirect, render
 from service.web.deps import Member
+from service.web.fair_people import meetable
 from service.web.forms import FormErrors, fields_of, texts, validated
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -86,7 +87,9 @@ def sign_in(v: VisitorDep, form: FormDep, session: SessionDep, settings: Setting
         who = None
     if who is None:
         return render(v, "sign_in.html", 401, next=to, error=True)
-    return core.sign_in(redirect(v, to if who.enterprise_id else "/events"), v, key)
+    if who.admin and not to.startswith("/fairs"):  # the organizer's pages are the fairs
+        to = "/fairs"
+    return core.sign_in(redirect(v, to), v, key)
 
 
 @router.post("/sign-out")
@@ -114,6 +117,7 @@ def dashboard(v: Member, session: SessionDep, mm: MatchmakerDep) -> Response:
         shortlist=shortlists.show(session, me.id).items,
         partners=recommend.for_enterprise(session, mm, me, limit=DASHBOARD_PARTNERS).items,
         saved=shortlists.saved_ids(session, v.who),
+        meet=meetable(session, v),
     )
 
 

@@ -170,6 +170,10 @@ def _error_page(request: Request, status: int, detail: str) -> Response:
         visitor = visitor_of(request, session, runtime.settings)
     if status == 401:  # e.g. a session that ran out mid-way: sign in again, then come back
         return _to_sign_in(visitor)
+    if visitor.htmx:  # the error replaces the page's content, not the fragment it asked for
+        page = render(visitor, "_error.html", status, status=status, detail=detail)
+        page.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
+        return page
     return render(visitor, "error.html", status, status=status, detail=detail)
 
 

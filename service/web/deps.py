@@ -6,6 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from service.api.deps import SessionDep
+from service.fairs.api import EventDep, ParticipantDep
+from service.fairs.tables import Meeting, Participant
+from service.fairs.usecases import outcomes
 from service.usecases import access
 from service.web.core import Visitor, VisitorDep
 
@@ -29,3 +33,23 @@ def key_holder(v: VisitorDep) -> Visitor:
 Member = Annotated[Visitor, Depends(member)]
 OrganizerVisitor = Annotated[Visitor, Depends(organizer)]
 KeyHolderVisitor = Annotated[Visitor, Depends(key_holder)]
+
+
+# --- fairs: the same path parameters as the JSON routes (event_id, participant_id, ...) ----
+
+
+def own_place(v: KeyHolderVisitor, p: ParticipantDep) -> Participant:
+    """A participant of the visitor's own enterprise (or any, for the organizer)."""
+    access.require_owner(v.who, p.enterprise_id)
+    return p
+
+
+def event_meeting(
+    v: OrganizerVisitor, meeting_id: int, event: EventDep, session: SessionDep
+) -> Meeting:
+    """A meeting of the event, for the organizer."""
+    return outcomes.get_meeting(session, event, meeting_id)
+
+
+OwnPlace = Annotated[Participant, Depends(own_place)]
+EventMeeting = Annotated[Meeting, Depends(event_meeting)]

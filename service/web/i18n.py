@@ -13,7 +13,7 @@ from typing import Any
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -87,15 +87,28 @@ def _formatters(locale: Locale) -> dict[str, Any]:
         return format_percent(value, locale=locale)
 
     def day(value: date | datetime) -> str:
-        if isinstance(value, datetime):
-            return format_datetime(value, format="medium", locale=locale)
+        if isinstance(value, datetime):  # the locale's medium date, short time: no seconds
+            pattern = str(locale.datetime_formats["medium"])
+            time_part = format_time(value, format="short", locale=locale)
+            return pattern.format(time_part, format_date(value, format="medium", locale=locale))
         return format_date(value, format="medium", locale=locale)
+
+    def clock(value: datetime) -> str:
+        """A wall-clock time (the event's local time: no zone is applied)."""
+        return format_time(value, format="short", locale=locale)
 
     def listing(values: Iterable[str]) -> str:
         items = [str(v) for v in values]
         return format_list(items, locale=locale) if items else ""
 
-    return {"number": number, "percent": percent, "day": day, "listing": listing, "hs": hs}
+    return {
+        "number": number,
+        "percent": percent,
+        "day": day,
+        "clock": clock,
+        "listing": listing,
+        "hs": hs,
+    }
 
 
 @cache
@@ -106,7 +119,7 @@ def environment(code: str) -> Environment:
         loader=PackageLoader("service.web", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True,
         lstrip_blocks=True,
     )

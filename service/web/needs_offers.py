@@ -23,6 +23,7 @@ from service.matchmaker import Matchmaker
 from service.usecases import access, recommend, shortlists, trades
 from service.web.core import FormDep, PageRoute, redirect, render
 from service.web.deps import KeyHolderVisitor, Member
+from service.web.fair_people import meetable
 from service.web.forms import FormErrors, fields_of, validated
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -119,6 +120,7 @@ def show_trade(
         strict=strict,
         result=_recommendations(session, mm, row, strict),
         saved=shortlists.saved_ids(session, v.who),
+        meet=meetable(session, v),
     )
 
 

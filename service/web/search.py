@@ -5,14 +5,26 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from service.api.deps import MatchmakerDep, RuntimeDep, SessionDep
-from service.entities import EnterprisePrivate, EnterpriseRole, Label, Need, Offer, Status
+from service.entities import (
+    Enterprise,
+    EnterprisePrivate,
+    EnterpriseRole,
+    Label,
+    Need,
+    Offer,
+    Status,
+)
+from service.fairs.tables import Event, Participant
+from service.fairs.usecases import events
 from service.matching.items import fold
 from service.matching.requirements import Requirements
 from service.usecases import hs as hs_usecase
 from service.usecases import profiles, recommend, shortlists, trades
-from service.web.core import PageRoute, VisitorDep, render
+from service.web.core import PageRoute, Visitor, VisitorDep, render
+from service.web.fair_people import meetable
 from service.web.forms import FormErrors, split_labels, validated
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -32,6 +44,8 @@ class SupplierSearch(BaseModel):
     region: str = Field(default="", max_length=80)
     hs: str = Field(default="", pattern=r"^(\d{2}(\d{2}){0,2})?$")
     min_capacity: float | None = Field(default=None, ge=0)
+    has_exported: bool = False
+    verified: bool = False
     page: int = Field(default=1, ge=1, le=MAX_PAGES)
 
     def requirements(self) -> Requirements:
@@ -41,10 +55,12 @@ class SupplierSearch(BaseModel):
             region=self.region,
             hs_prefix=self.hs,
             min_capacity=self.min_capacity,
+            has_exported=self.has_exported,
+            verified=self.verified,
         )
 
 
-FILTERS = ("certification", "market", "region", "hs", "min_capacity")
+FILTERS = ("certification", "market", "region", "hs", "min_capacity", "has_exported", "verified")
 
 
 def _url(raw: dict[str, object], **change: object) -> str:
@@ -65,7 +81,7 @@ def _form(request: Request) -> dict[str, object]:
     raw: dict[str, object] = {k: params.get(k, "").strip() for k in SupplierSearch.model_fields}
     raw["certification"] = split_labels(params.get("certification", ""))
     raw["hs"] = str(raw["hs"]).replace(".", "").replace(" ", "")
-    for name in ("min_capacity", "page"):
+    for name in ("min_capacity", "page", "has_exported", "verified"):
         if raw[name] == "":
             del raw[name]
     return raw
@@ -98,11 +114,12 @@ def find_suppliers(
                 if len(result.items) == shown and search.page < MAX_PAGES
                 else None,
                 relax=[
-                    (_shown(raw[f]), _url(raw, page=None, **{f: None}))
+                    (f, _shown(raw[f]), _url(raw, page=None, **{f: None}))
                     for f in FILTERS
                     if raw.get(f)
                 ],
                 saved=shortlists.saved_ids(session, v.who),
+                meet=meetable(session, v),
             )
     status = 422 if context["errors"] else 200
     return render(v, "_results.html" if v.htmx else "find.html", status, **context)
@@ -142,9 +159,19 @@ def show_company(enterprise_id: int, v: VisitorDep, session: SessionDep) -> Resp
         profile=profile,
         contacts=profile if isinstance(profile, EnterprisePrivate) else None,
         saved=shortlists.saved_ids(session, v.who),
+        meet=_chances(session, v, e),
         offers=offers,
         needs=needs,
     )
+
+
+def _chances(
+    session: Session, v: Visitor, e: Enterprise
+) -> list[tuple[Event, Participant, Participant]]:
+    """The coming fairs where the visitor's company may ask this one for a meeting."""
+    if v.me is None or v.me.id is None or e.id is None:
+        return []
+    return events.meeting_chances(session, v.me.id).get(e.id, [])
 
 
 @router.get("/hs-suggest")

@@ -37,6 +37,11 @@ def get_meeting(session: Session, event: Event, meeting_id: int) -> Meeting:
     return m
 
 
+def current(session: Session, meeting_id: int) -> Outcome | None:
+    """The outcome recorded for a meeting, if any."""
+    return store.outcome(session, meeting_id)
+
+
 def record_outcome(uow: UnitOfWork, m: Meeting, data: OutcomeCreate) -> Outcome:
     """Record what happened (a side of the meeting or the organizer); a later record replaces it."""
     if m.status is MeetingStatus.cancelled:
