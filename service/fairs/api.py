@@ -26,6 +26,7 @@ from service.fairs.tables import (
     EventUpdate,
     MatchList,
     Meeting,
+    MeetingChange,
     MeetingPublic,
     MeetingRequest,
     MeetingRequestCreate,
@@ -39,7 +40,7 @@ from service.fairs.tables import (
     ParticipantUpdate,
     RequestAnswer,
 )
-from service.fairs.usecases import events, imports, matchlists, outcomes, plans, requests
+from service.fairs.usecases import board, events, imports, matchlists, outcomes, plans, requests
 from service.jobs import JobStatus
 from service.usecases import access
 
@@ -313,6 +314,31 @@ def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[Me
         MeetingPublic.model_validate(m, from_attributes=True)
         for m in plans.meetings(session, event)
     ]
+
+
+@router.patch("/{event_id}/meetings/{meeting_id}")
+def change_meeting(
+    _: Organizer, event: EventDep, meeting_id: int, data: MeetingChange, uow: UnitOfWorkDep
+) -> MeetingPublic:
+    """Organizer only: move a meeting to a cell where it fits (409 says why not) and lock it,
+    or lock/unlock it in place; re-plans keep locked meetings where they are."""
+    m = outcomes.get_meeting(uow.session, event, meeting_id)
+    if (data.slot is None) != (data.table is None):
+        raise BadRequest("slot, table: give both to move a meeting, or neither")
+    if data.slot is not None and data.table is not None:
+        lock = True if data.locked is None else data.locked
+        m = board.move_meeting(uow, event, m, data.slot, data.table, lock=lock)
+    elif data.locked is not None:
+        m = board.set_locked(uow, m, data.locked)
+    return MeetingPublic.model_validate(m, from_attributes=True)
+
+
+@router.get("/{event_id}/meetings/{meeting_id}/cells")
+def meeting_cells(
+    _: Organizer, event: EventDep, meeting_id: int, session: SessionDep
+) -> list[tuple[int, int]]:
+    """Organizer only: every (slot, table) the meeting may move to, every other one staying."""
+    return board.move_options(session, event, outcomes.get_meeting(session, event, meeting_id))
 
 
 @router.get("/{event_id}/grid.{fmt}")

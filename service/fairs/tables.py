@@ -285,6 +285,15 @@ class MeetingPublic(MeetingBase):
     event_id: int
 
 
+class MeetingChange(BaseModel):
+    """Move a meeting by hand to (slot, table), locked there unless `locked` is false; or only
+    lock or unlock it where it is."""
+
+    slot: int | None = Field(default=None, ge=0)
+    table: int | None = Field(default=None, ge=0)
+    locked: bool | None = None
+
+
 class OutcomeBase(SQLModel):
     status: OutcomeStatus
     rating: int | None = Field(default=None, ge=1, le=5)

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 from service.web.i18n import CATALOGS, HERE, LOCALES
 
 METHODS = [("**/templates/**.html", "jinja2")]
-OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}}
 
 
 def _template_messages() -> set[str]:

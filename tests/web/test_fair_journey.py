@@ -173,6 +173,10 @@ def test_organizer_runs_a_fair(page: Page, live_server: LiveServer, lang: str) -
     page.emulate_media(media="screen")
     steps.shot("table-sheets")
 
+    page.goto(event_url + "/requests")
+    expect(page.locator("h1")).to_have_text(_("Meeting requests"))
+    steps.shot("requests")
+
     page.goto(event_url + "/report")
     figures = page.locator("dl.figures")
     held = figures.locator("div", has_text=_("Meetings held")).locator("dd")
