@@ -6,7 +6,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from service.api import admin, enterprises, hs, matching, trades
+from service import web
+from service.api import admin, enterprises, hs, matching, shortlists, trades
 from service.api.deps import JobsDep, RuntimeDep
 from service.config import Settings
 from service.errors import InvalidRows, ServiceError
@@ -82,4 +83,7 @@ def create_app(
     app.include_router(fairs.router)
     app.include_router(hs.router)
     app.include_router(admin.router)
+    app.include_router(shortlists.router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files(), name="static")
     return app

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, StringConstraints
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlalchemy import Enum as SqlEnum
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -296,6 +296,33 @@ class HsConfirmationCreate(HsConfirmationBase):
 class HsConfirmationPublic(HsConfirmationBase):
     id: int
     enterprise_id: int | None
+    created_at: datetime
+
+
+# --- shortlists ----------------------------------------------------------------------------
+
+
+class ShortlistEntryBase(SQLModel):
+    note: str = Field(default="", max_length=500, description="Why this supplier was saved")
+
+
+class ShortlistEntry(ShortlistEntryBase, table=True):
+    """A supplier an enterprise saved while searching, to compare and ask for meetings later."""
+
+    __tablename__ = "shortlist_entry"
+    __table_args__ = (UniqueConstraint("owner_id", "supplier_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ShortlistEntryPut(ShortlistEntryBase):
+    pass
+
+
+class ShortlistEntryPublic(ShortlistEntryBase):
+    supplier: EnterprisePublic
     created_at: datetime
 
 

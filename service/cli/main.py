@@ -53,6 +53,7 @@ def serve(
 
     if demo:
         _load_demo(build_matchmaker(Settings()))
+    typer.echo(f"Matchfair: open http://{host}:{port}/ (the web app; JSON API docs at /docs)")
     # each worker process builds its own app from the same MATCHFAIR_* settings
     uvicorn.run(
         "service.app:create_app",

@@ -26,6 +26,7 @@ from service.fairs.tables import (
     EventUpdate,
     MatchList,
     Meeting,
+    MeetingChange,
     MeetingPublic,
     MeetingRequest,
     MeetingRequestCreate,
@@ -39,7 +40,7 @@ from service.fairs.tables import (
     ParticipantUpdate,
     RequestAnswer,
 )
-from service.fairs.usecases import events, imports, matchlists, outcomes, plans, requests
+from service.fairs.usecases import board, events, imports, matchlists, outcomes, plans, requests
 from service.jobs import JobStatus
 from service.usecases import access
 
@@ -117,11 +118,6 @@ def _file(content: bytes, fmt: str, name: str) -> Response:
         media_type=_MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
-
-
-def _id(row: Event) -> int:
-    assert row.id is not None
-    return row.id
 
 
 # --- events and participants ---------------------------------------------------------------
@@ -232,16 +228,7 @@ def import_participants(
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise BadRequest('mapping: expected an object of strings, e.g. {"name": "Company"}')
     fmt = spreadsheets.detect_format(file.filename or "", data)
-    imports.check_import(session, data, fmt, columns)
-    event_id = _id(event)
-    return jobs.submit(
-        "import",
-        lambda progress: events.in_session(
-            mm,
-            event_id,
-            lambda uow, e: imports.import_participants(uow, mm, e, data, fmt, columns, progress),
-        ).model_dump(),
-    )
+    return imports.start_import(session, jobs, mm, event, data, fmt, columns)
 
 
 @router.get("/{event_id}/participants.{fmt}")
@@ -259,13 +246,7 @@ def export_participants(
 @router.post("/{event_id}/match-lists", status_code=status.HTTP_202_ACCEPTED)
 def build_match_lists(_: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep) -> JobStatus:
     """Organizer only: rebuild every participant's top-k partners (a job with progress)."""
-    event_id = _id(event)
-    return jobs.submit(
-        "match-lists",
-        lambda progress: events.in_session(
-            mm, event_id, lambda uow, e: matchlists.build_match_lists(uow, mm, e, progress)
-        ),
-    )
+    return matchlists.start_match_lists(jobs, mm, event)
 
 
 @router.get("/{event_id}/participants/{participant_id}/matches")
@@ -320,16 +301,10 @@ def generate_schedule(
     jobs: JobsDep,
     keep: Annotated[bool, Query(description="Re-plan: move as few meetings as possible")] = False,
 ) -> JobStatus:
-    """Organizer only: place accepted requests and listed pairs into rounds and tables (a job)."""
-    event_id = _id(event)
-    return jobs.submit(
-        "schedule",
-        lambda progress: events.in_session(
-            mm,
-            event_id,
-            lambda uow, e: plans.generate_schedule(uow, e, keep=keep, progress=progress),
-        ).model_dump(),
-    )
+    """Organizer only: place accepted requests and listed pairs into rounds and tables (a job).
+
+    Locked meetings (fixed by hand) keep their slot and table in both modes."""
+    return plans.start_schedule(jobs, mm, event, keep=keep)
 
 
 @router.get("/{event_id}/meetings")
@@ -339,6 +314,31 @@ def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[Me
         MeetingPublic.model_validate(m, from_attributes=True)
         for m in plans.meetings(session, event)
     ]
+
+
+@router.patch("/{event_id}/meetings/{meeting_id}")
+def change_meeting(
+    _: Organizer, event: EventDep, meeting_id: int, data: MeetingChange, uow: UnitOfWorkDep
+) -> MeetingPublic:
+    """Organizer only: move a meeting to a cell where it fits (409 says why not) and lock it,
+    or lock/unlock it in place; re-plans keep locked meetings where they are."""
+    m = outcomes.get_meeting(uow.session, event, meeting_id)
+    if (data.slot is None) != (data.table is None):
+        raise BadRequest("slot, table: give both to move a meeting, or neither")
+    if data.slot is not None and data.table is not None:
+        lock = True if data.locked is None else data.locked
+        m = board.move_meeting(uow, event, m, data.slot, data.table, lock=lock)
+    elif data.locked is not None:
+        m = board.set_locked(uow, m, data.locked)
+    return MeetingPublic.model_validate(m, from_attributes=True)
+
+
+@router.get("/{event_id}/meetings/{meeting_id}/cells")
+def meeting_cells(
+    _: Organizer, event: EventDep, meeting_id: int, session: SessionDep
+) -> list[tuple[int, int]]:
+    """Organizer only: every (slot, table) the meeting may move to, every other one staying."""
+    return board.move_options(session, event, outcomes.get_meeting(session, event, meeting_id))
 
 
 @router.get("/{event_id}/grid.{fmt}")

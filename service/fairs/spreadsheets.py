@@ -96,6 +96,8 @@ class RowError:
 class Parsed:
     rows: list[ImportRow]
     errors: list[RowError]
+    # every non-empty row's line -> its external id and name cells as written, for reports
+    labels: dict[int, tuple[str, str]]
 
 
 def detect_format(filename: str, data: bytes) -> Format:
@@ -110,11 +112,7 @@ def parse(data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None) ->
     `mapping` maps our column names to the file's headers, e.g. {"name": "Company"}; other
     columns are found by name, ignoring case, spaces and hyphens.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"file: {len(data)} bytes; at most {MAX_FILE_BYTES} per file")
-    table = _read_xlsx(data) if fmt == "xlsx" else _read_csv(data)
-    if not table:
-        raise ValueError("file: no header row")
+    table = _table(data, fmt)
     where = _columns(table[0], mapping or {})
     body = [(n, r) for n, r in enumerate(table[1:], start=2) if any(_text(c) for c in r)]
     if len(body) > MAX_ROWS:
@@ -122,8 +120,10 @@ def parse(data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None) ->
     rows: list[ImportRow] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
+    labels: dict[int, tuple[str, str]] = {}
     for line, raw in body:
         cells = {col: raw[i] if i < len(raw) else None for col, i in where.items()}
+        labels[line] = (_text(cells.get("external_id")), _text(cells.get("name")))
         row, row_errors = _validate(line, cells)
         if ext := _text(cells.get("external_id")):
             if ext in first_line:
@@ -133,7 +133,31 @@ def parse(data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None) ->
         errors += row_errors
         if row is not None and not row_errors:
             rows.append(row)
-    return Parsed(rows, errors)
+    return Parsed(rows, errors, labels)
+
+
+def _table(data: bytes, fmt: Format) -> list[list[Any]]:
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file: {len(data)} bytes; at most {MAX_FILE_BYTES} per file")
+    table = _read_xlsx(data) if fmt == "xlsx" else _read_csv(data)
+    if not table:
+        raise ValueError("file: no header row")
+    return table
+
+
+def read_header(data: bytes, fmt: Format) -> list[str]:
+    """The file's column headers as written (for mapping them to ours)."""
+    return [_text(h) for h in _table(data, fmt)[0] if _text(h)]
+
+
+def found_columns(header: Sequence[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Our column -> the header `parse` will read it from (mapped, else found by name)."""
+    by_key = {_key(h): h for h in reversed(header) if h}
+    found = {}
+    for col in COLUMNS:
+        if (h := by_key.get(_key(mapping.get(col, col)))) is not None:
+            found[col] = h
+    return found
 
 
 def _columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, int]:
@@ -142,18 +166,16 @@ def _columns(header: Sequence[Any], mapping: Mapping[str, str]) -> dict[str, int
         raise ValueError(
             f"mapping: unknown column(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}"
         )
-    by_header = {_key(_text(h)): i for i, h in reversed(list(enumerate(header))) if _text(h)}
-    where: dict[str, int] = {}
-    for col in COLUMNS:
-        wanted = _key(mapping.get(col, col))
-        if wanted in by_header:
-            where[col] = by_header[wanted]
-        elif col in mapping:
+    texts = [_text(h) for h in header]
+    found = found_columns(texts, mapping)
+    for col in mapping:
+        if col not in found:
             raise ValueError(f"mapping: header {mapping[col]!r} for {col} is not in the file")
-    missing = [c for c in REQUIRED if c not in where]
+    missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise ValueError(f"file: missing required column(s) {', '.join(missing)}")
-    return where
+    index = {h: i for i, h in reversed(list(enumerate(texts))) if h}
+    return {col: index[h] for col, h in found.items()}
 
 
 def _key(header: str) -> str:

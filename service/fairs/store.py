@@ -75,6 +75,26 @@ def participants_page(
     return page(session, query, Participant, sort="id", offset=offset, limit=limit)
 
 
+def enrolments_of(session: Session, enterprise_id: int) -> list[tuple[Participant, Event]]:
+    """An enterprise's places at events, latest event first."""
+    query = (
+        select(Participant, Event)
+        .join(Event, col(Event.id) == Participant.event_id)
+        .where(Participant.enterprise_id == enterprise_id)
+        .order_by(col(Event.starts_on).desc(), col(Event.id))
+    )
+    return list(session.exec(query))
+
+
+def active_in(session: Session, event_ids: Iterable[int]) -> list[Participant]:
+    """Every active participant of these events."""
+    query = select(Participant).where(
+        col(Participant.event_id).in_(list(event_ids)),
+        Participant.status == ParticipantStatus.active,
+    )
+    return list(session.exec(query))
+
+
 def with_enterprises(
     session: Session, event_id: int | None
 ) -> dict[int, tuple[Participant, Enterprise]]:

@@ -45,6 +45,15 @@ def require_organizer(who: Principal) -> Principal:
     return who
 
 
+def require_enterprise(who: Principal, action: str) -> int:
+    """An enterprise's own key (the organizer acts for no enterprise of its own)."""
+    if who.enterprise_id is None:
+        raise (Forbidden if who.admin else Unauthorized)(
+            f"an enterprise's API key is required to {action}"
+        )
+    return who.enterprise_id
+
+
 def require_owner(who: Principal, enterprise_id: int) -> Principal:
     """The enterprise itself or the organizer."""
     if not require_key(who).may_change(enterprise_id):

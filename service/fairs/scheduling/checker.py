@@ -82,3 +82,50 @@ def missing_required(fair: FairInput, meetings: Sequence[Placement]) -> list[str
         for c in sorted(fair.candidates, key=lambda c: (c.supplier_id, c.buyer_id))
         if c.required and (c.supplier_id, c.buyer_id) not in held
     ]
+
+
+def check_locked(
+    fair: FairInput, previous: Sequence[Placement], meetings: Sequence[Placement]
+) -> list[str]:
+    """Locked meetings of `previous` that a re-plan had to keep in place but did not.
+
+    One had to stay when, on its own, it still fits the input (a candidate pair, both available
+    then, a real table, not a break) and no other locked meeting claims its participants' time,
+    its table or more of a participant's meetings than the cap allows.
+    """
+    people = {p.id: p for p in fair.participants}
+    pairs = {(c.supplier_id, c.buyer_id) for c in fair.candidates}
+    locked = [m for m in previous if m.locked]
+    claims: Counter[tuple[object, ...]] = Counter()
+    load: Counter[int] = Counter()
+    for m in locked:
+        claims[("cell", m.slot, m.table)] += 1
+        for pid in (m.supplier_id, m.buyer_id):
+            claims[("busy", pid, m.slot)] += 1
+            load[pid] += 1
+    here = {(m.supplier_id, m.buyer_id, m.slot, m.table) for m in meetings}
+    problems = []
+    for m in locked:
+        ids = (m.supplier_id, m.buyer_id)
+        alone = (
+            ids in pairs
+            and 0 <= m.slot < fair.n_slots
+            and m.slot not in fair.breaks
+            and 0 <= m.table < fair.n_tables
+            and all(pid in people and _free(people[pid].available, m.slot) for pid in ids)
+        )
+        contested = claims[("cell", m.slot, m.table)] > 1 or any(
+            claims[("busy", pid, m.slot)] > 1 or load[pid] > people[pid].max_meetings
+            for pid in ids
+            if pid in people
+        )
+        if alone and not contested and (*ids, m.slot, m.table) not in here:
+            problems.append(
+                f"locked meeting {m.supplier_id}-{m.buyer_id} at slot {m.slot} table {m.table} "
+                "was not kept in place"
+            )
+    return problems
+
+
+def _free(available: frozenset[int] | None, slot: int) -> bool:
+    return available is None or slot in available

@@ -33,15 +33,18 @@ def schedule(fair: FairInput) -> Plan:
 def replan(previous: Sequence[Placement], fair: FairInput) -> Plan:
     """Re-plan after late changes, keeping previous meetings in place (same slot and table).
 
-    Previous meetings that are still feasible are kept (higher scores first when caps shrank),
-    then the freed capacity is filled as in `schedule`. `stats.moved` counts previous meetings
-    whose two participants are still present but which are not kept exactly in place.
+    Locked meetings are kept first, then the other previous meetings that are still feasible
+    (higher scores first when caps shrank); the freed capacity is then filled as in `schedule`.
+    `stats.moved` counts previous meetings whose two participants are still present but which
+    are not kept exactly in place.
     """
     start = time.perf_counter()
     pb = index_input(fair)
     state = State(pb)
     taken: set[tuple[int, int]] = set()
-    for m in sorted(previous, key=lambda m: (-m.score, m.slot, m.table, m.supplier_id)):
+    locked: set[int] = set()
+    order = sorted(previous, key=lambda m: (not m.locked, -m.score, m.slot, m.table, m.supplier_id))
+    for m in order:
         e = pb.edge_of.get((m.supplier_id, m.buyer_id))
         if e is None or not 0 <= m.slot < pb.n_slots or not 0 <= m.table < pb.table_cap[m.slot]:
             continue
@@ -58,8 +61,10 @@ def replan(previous: Sequence[Placement], fair: FairInput) -> Plan:
             continue
         state.place(e, m.slot, m.table, movable=False)
         taken.add((m.slot, m.table))
+        if m.locked:
+            locked.add(e)
     _optimise(state)
-    return _finish(state, previous, start, "replan:lp+kempe")
+    return _finish(state, previous, start, "replan:lp+kempe", locked)
 
 
 def greedy_schedule(fair: FairInput) -> Plan:
@@ -109,7 +114,13 @@ def _optimise(state: State) -> None:
     top_up(state)
 
 
-def _finish(state: State, previous: Sequence[Placement], start: float, method: str) -> Plan:
+def _finish(
+    state: State,
+    previous: Sequence[Placement],
+    start: float,
+    method: str,
+    locked: set[int] | None = None,
+) -> Plan:
     pb = state.pb
     placed = np.flatnonzero(state.slot_of >= 0)
     for slot in range(pb.n_slots):
@@ -127,6 +138,7 @@ def _finish(state: State, previous: Sequence[Placement], start: float, method: s
                     slot=int(state.slot_of[e]),
                     table=int(state.table_of[e]),
                     score=float(pb.score[e]),
+                    locked=int(e) in (locked or set()),
                 )
                 for e in placed
             ),

@@ -44,11 +44,15 @@ class FairInput:
 
 @dataclass(frozen=True)
 class Placement:
+    """A meeting at (slot, table). A `locked` one was fixed by hand: a re-plan keeps it there
+    whenever it is still feasible, before anything else."""
+
     supplier_id: int
     buyer_id: int
     slot: int
     table: int
     score: float
+    locked: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from service.entities import EnterprisePublic, EnterpriseRole
+from service.entities import EnterprisePublic, EnterpriseRole, utc_now
 from service.errors import Conflict, Invalid, NotFound
 from service.fairs import store
 from service.fairs.scheduling.timeslots import Period, Slot, make_slots
@@ -201,3 +201,29 @@ def list_participants(
 ) -> tuple[list[ParticipantPublic], int]:
     rows, total = store.participants_page(session, event.id, role=role, offset=offset, limit=limit)
     return [show_participant(session, p) for p in rows], total
+
+
+# --- an enterprise's events ----------------------------------------------------------------
+
+
+def my_events(session: Session, enterprise_id: int) -> list[tuple[Participant, Event]]:
+    """The events an enterprise takes part in, latest first."""
+    return store.enrolments_of(session, enterprise_id)
+
+
+def meeting_chances(
+    session: Session, enterprise_id: int
+) -> dict[int, list[tuple[Event, Participant, Participant]]]:
+    """Other enterprise id -> the events where this enterprise may ask it for a meeting: both
+    active there, on opposite sides (event, my place, theirs); events not yet over only."""
+    mine = {
+        e.id: (e, p)
+        for p, e in my_events(session, enterprise_id)
+        if p.status == "active" and e.ends_on >= utc_now().date()
+    }
+    chances: dict[int, list[tuple[Event, Participant, Participant]]] = {}
+    for q in store.active_in(session, [i for i in mine if i is not None]):
+        event, me = mine[q.event_id]
+        if q.enterprise_id != enterprise_id and q.role != me.role:
+            chances.setdefault(q.enterprise_id, []).append((event, me, q))
+    return chances

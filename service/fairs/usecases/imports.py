@@ -2,7 +2,9 @@
 nothing) and export in the same layout."""
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole, EnterpriseUpdate
@@ -10,6 +12,8 @@ from service.errors import BadRequest, InvalidRows
 from service.fairs import spreadsheets, store
 from service.fairs.spreadsheets import FairColumns, Format, ImportRow, RowError
 from service.fairs.tables import Event, ImportReport, Participant
+from service.fairs.usecases.events import in_session
+from service.jobs import JobRunner, JobStatus
 from service.matchmaker import Matchmaker
 from service.progress import Progress
 from service.store import enterprises
@@ -17,14 +21,30 @@ from service.store.unit_of_work import Transaction, UnitOfWork
 from service.usecases import profiles
 
 
-def check_import(
-    session: Session, data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None
-) -> tuple[list[ImportRow], dict[str | None, Enterprise]]:
-    """Validate every row (cells, references between rows) before anything is written.
+class PreviewRow(BaseModel):
+    line: int = Field(description="As the organizer sees it in Excel (header = row 1).")
+    external_id: str
+    name: str
+    action: Literal["new", "update", "unchanged", "error"]
+    errors: list[dict[str, object]]
 
-    Returns the rows and the stored enterprises their external ids name; raises BadRequest for
-    a file-level problem and InvalidRows with one entry per bad cell.
-    """
+
+class ImportPreview(BaseModel):
+    """What an import would do, row by row, before anything is written."""
+
+    headers: list[str] = Field(description="The file's column headers.")
+    columns: dict[str, str] = Field(description="Our column -> the header it is read from.")
+    problem: str | None = Field(description="A problem with the whole file (nothing else read).")
+    rows: list[PreviewRow]
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and all(r.action != "error" for r in self.rows)
+
+
+def _checked(
+    session: Session, data: bytes, fmt: Format, mapping: Mapping[str, str] | None
+) -> tuple[spreadsheets.Parsed, dict[str | None, Enterprise], list[RowError]]:
     try:
         parsed = spreadsheets.parse(data, fmt, mapping)
     except ValueError as exc:
@@ -36,9 +56,57 @@ def check_import(
         e.external_id: e for e in enterprises.by_external_ids(session, exts | refs)
     }
     errors = parsed.errors + _reference_errors(rows, {x for x in exts | set(known) if x})
+    return parsed, known, sorted(errors, key=lambda e: (e.line, e.column))
+
+
+def check_import(
+    session: Session, data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None
+) -> tuple[list[ImportRow], dict[str | None, Enterprise]]:
+    """Validate every row (cells, references between rows) before anything is written.
+
+    Returns the rows and the stored enterprises their external ids name; raises BadRequest for
+    a file-level problem and InvalidRows with one entry per bad cell.
+    """
+    parsed, known, errors = _checked(session, data, fmt, mapping)
     if errors:
-        raise InvalidRows([e.as_dict() for e in sorted(errors, key=lambda e: (e.line, e.column))])
-    return rows, known
+        raise InvalidRows([e.as_dict() for e in errors])
+    return parsed.rows, known
+
+
+def preview_import(
+    session: Session, data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None
+) -> ImportPreview:
+    """Every row with what importing it would do (new, update, unchanged) or its errors; the
+    file's headers and which of our columns each one fills. Writes nothing."""
+    mapping = mapping or {}
+    try:
+        headers = spreadsheets.read_header(data, fmt)
+    except ValueError as exc:
+        return ImportPreview(headers=[], columns={}, problem=str(exc), rows=[])
+    columns = spreadsheets.found_columns(headers, mapping)
+    try:
+        parsed, known, errors = _checked(session, data, fmt, mapping)
+    except BadRequest as exc:  # e.g. a required column not mapped yet
+        return ImportPreview(headers=headers, columns=columns, problem=exc.detail, rows=[])
+    by_line: dict[int, list[dict[str, object]]] = {}
+    for e in errors:
+        by_line.setdefault(e.line, []).append({"field": e.column, "detail": e.detail})
+    valid = {r.line: r for r in parsed.rows}
+    rows = []
+    for line, (ext, name) in sorted(parsed.labels.items()):
+        action: Literal["new", "update", "unchanged", "error"] = "error"
+        if line not in by_line and (row := valid.get(line)) is not None:
+            stored = known.get(row.profile.external_id)
+            if stored is None:
+                action = "new"
+            else:
+                action = "update" if _wanted(stored, row.profile) else "unchanged"
+        rows.append(
+            PreviewRow(
+                line=line, external_id=ext, name=name, action=action, errors=by_line.get(line, [])
+            )
+        )
+    return ImportPreview(headers=headers, columns=columns, problem=None, rows=rows)
 
 
 def import_participants(
@@ -81,6 +149,30 @@ def import_participants(
     )
 
 
+def start_import(
+    session: Session,
+    jobs: JobRunner,
+    mm: Matchmaker,
+    event: Event,
+    data: bytes,
+    fmt: Format,
+    mapping: Mapping[str, str] | None = None,
+) -> JobStatus:
+    """Check every row now (InvalidRows lists each bad cell), then import as a job whose
+    progress shows at /jobs/{id}."""
+    check_import(session, data, fmt, mapping)
+    assert event.id is not None
+    event_id = event.id
+    return jobs.submit(
+        "import",
+        lambda progress: in_session(
+            mm,
+            event_id,
+            lambda uow, e: import_participants(uow, mm, e, data, fmt, mapping, progress),
+        ).model_dump(),
+    )
+
+
 def _reference_errors(rows: Sequence[ImportRow], known: set[str]) -> list[RowError]:
     errors = []
     for r in rows:
@@ -93,12 +185,25 @@ def _reference_errors(rows: Sequence[ImportRow], known: set[str]) -> list[RowErr
     return errors
 
 
-def _change(e: Enterprise, row: EnterpriseCreate) -> bool:
-    """Apply the row to a stored profile if anything differs (no needless re-embedding)."""
+def _wanted(e: Enterprise, row: EnterpriseCreate) -> EnterpriseCreate | None:
+    """The row as it would change a stored profile; None when nothing differs (a stored 'both'
+    stays 'both')."""
     current = EnterpriseCreate.model_validate(e, from_attributes=True)
     both = EnterpriseRole.both
-    wanted = row.model_copy(update={"role": both if e.role is both else row.role})
-    if current.model_dump() == wanted.model_dump():
+    # the file names products as 'name [HS code]': a line it names keeps its stored description
+    said = {(p.name, p.hs_code): p.description for p in current.product_lines}
+    lines = [
+        p.model_copy(update={"description": p.description or said.get((p.name, p.hs_code), "")})
+        for p in row.product_lines
+    ]
+    role = both if e.role is both else row.role
+    wanted = row.model_copy(update={"role": role, "product_lines": lines})
+    return None if current.model_dump() == wanted.model_dump() else wanted
+
+
+def _change(e: Enterprise, row: EnterpriseCreate) -> bool:
+    """Apply the row to a stored profile if anything differs (no needless re-embedding)."""
+    if (wanted := _wanted(e, row)) is None:
         return False
     profiles.change(e, EnterpriseUpdate.model_validate(wanted.model_dump(exclude={"external_id"})))
     return True

@@ -12,6 +12,8 @@ from sqlmodel import Session
 from service.entities import EnterprisePublic
 from service.fairs import store
 from service.fairs.tables import Event, EventMatch, MatchEntry, MatchList, Participant
+from service.fairs.usecases.events import in_session
+from service.jobs import JobRunner, JobStatus
 from service.matching.explain import reason
 from service.matching.ranking import Match
 from service.matchmaker import Matchmaker
@@ -92,6 +94,18 @@ def build_match_lists(
                 entries += 1
                 mutual += is_mutual
     return {"participants": len(people), "entries": entries, "mutual_entries": mutual}
+
+
+def start_match_lists(jobs: JobRunner, mm: Matchmaker, event: Event) -> JobStatus:
+    """Rebuild the event's match lists as a job whose progress shows at /jobs/{id}."""
+    assert event.id is not None
+    event_id = event.id
+    return jobs.submit(
+        "match-lists",
+        lambda progress: in_session(
+            mm, event_id, lambda uow, e: build_match_lists(uow, mm, e, progress)
+        ),
+    )
 
 
 def _score(found: dict[int, Match], partner_id: int) -> float:

@@ -20,15 +20,18 @@ from service.fairs.scheduling import (
     FairInput,
     Placement,
     Plan,
+    check_locked,
     check_plan,
     replan,
     schedule,
 )
 from service.fairs.scheduling.timeslots import Slot, available_slots
 from service.fairs.tables import Event, Meeting, MeetingStatus, Participant, PlanSummary
-from service.fairs.usecases.events import participants, slots_of
+from service.fairs.usecases.events import in_session, participants, slots_of
 from service.fairs.usecases.matchlists import do_not_meet, pair_scores
 from service.fairs.usecases.requests import accepted_pairs, accepted_partners
+from service.jobs import JobRunner, JobStatus
+from service.matchmaker import Matchmaker
 from service.progress import Progress
 from service.store.unit_of_work import UnitOfWork
 
@@ -67,7 +70,8 @@ def fair_input(session: Session, event: Event) -> tuple[FairInput, list[Slot]]:
 def generate_schedule(
     uow: UnitOfWork, event: Event, *, keep: bool, progress: Progress | None = None
 ) -> PlanSummary:
-    """Plan the event and store it. keep=True re-plans, moving as few stored meetings as possible.
+    """Plan the event and store it. keep=True re-plans, moving as few stored meetings as possible;
+    locked meetings stay in place either way (while they still fit).
 
     Stored meetings are updated in place per pair (SEQUENCE + 1 when moved or dropped), so
     calendar entries follow the plan; dropped meetings stay, cancelled.
@@ -79,18 +83,15 @@ def generate_schedule(
         (m.supplier_id, m.buyer_id): m
         for m in store.meetings(uow.session, event.id, scheduled_only=False)
     }
-    previous = [
-        Placement(m.supplier_id, m.buyer_id, m.slot, m.table, m.score)
-        for m in stored.values()
-        if m.status is MeetingStatus.scheduled
-    ]
+    previous = [placement(m) for m in stored.values() if m.status is MeetingStatus.scheduled]
+    kept = previous if keep else [m for m in previous if m.locked]
     if progress:
         progress(0, 1)
     try:
-        plan: Plan = replan(previous, fair) if keep and previous else schedule(fair)
+        plan: Plan = replan(kept, fair) if kept else schedule(fair)
     except ValueError as exc:
         raise BadRequest(f"schedule: {exc}") from exc
-    violations = check_plan(fair, plan.meetings)
+    violations = check_plan(fair, plan.meetings) + check_locked(fair, kept, plan.meetings)
     required = {(c.supplier_id, c.buyer_id) for c in fair.candidates if c.required}
     assert event.id is not None
     placed = {(m.supplier_id, m.buyer_id): m for m in plan.meetings}
@@ -101,6 +102,7 @@ def generate_schedule(
         for pair, row in stored.items():
             if pair not in placed and row.status is MeetingStatus.scheduled:
                 row.status, row.sequence = MeetingStatus.cancelled, row.sequence + 1
+                row.locked = False
                 row.updated_at = utc_now()
                 tx.session.add(row)
                 cancelled += 1
@@ -119,6 +121,23 @@ def generate_schedule(
         violations=violations,
         method=s.method,
     )
+
+
+def start_schedule(jobs: JobRunner, mm: Matchmaker, event: Event, *, keep: bool) -> JobStatus:
+    """Plan (or, keep=True, re-plan) the event as a job whose progress shows at /jobs/{id}."""
+    assert event.id is not None
+    event_id = event.id
+    return jobs.submit(
+        "schedule",
+        lambda progress: in_session(
+            mm, event_id, lambda uow, e: generate_schedule(uow, e, keep=keep, progress=progress)
+        ).model_dump(),
+    )
+
+
+def placement(m: Meeting) -> Placement:
+    """A stored meeting as the scheduler sees it."""
+    return Placement(m.supplier_id, m.buyer_id, m.slot, m.table, m.score, locked=m.locked)
 
 
 def _placed(

@@ -2,8 +2,9 @@
 request. An accepted request also teaches the ranker that this buyer's needs fit this supplier.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from service.entities import EnterprisePrivate, utc_now
@@ -30,6 +31,39 @@ def expire_requests(uow: UnitOfWork, event: Event) -> None:
             for r in overdue:
                 r.status = RequestStatus.expired
                 tx.session.add(r)
+
+
+class RequestView(BaseModel):
+    """A request with both sides' names, for overviews."""
+
+    id: int
+    from_id: int
+    to_id: int
+    sender: str
+    recipient: str
+    status: RequestStatus
+    message: str
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+
+
+def views(uow: UnitOfWork, event: Event, p: Participant | None = None) -> list[RequestView]:
+    """The event's requests (or those `p` sent and received), oldest first, expired ones
+    marked."""
+    expire_requests(uow, event)
+    rows = (
+        store.requests_of(uow.session, p.id) if p else store.event_requests(uow.session, event.id)
+    )
+    names = {pid: e.name for pid, (_, e) in store.with_enterprises(uow.session, event.id).items()}
+    return [
+        RequestView(
+            sender=names.get(r.from_id, "?"),
+            recipient=names.get(r.to_id, "?"),
+            **r.model_dump(include=set(RequestView.model_fields)),
+        )
+        for r in rows
+    ]
 
 
 def get_request(session: Session, event: Event, request_id: int) -> MeetingRequest:
