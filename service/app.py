@@ -6,8 +6,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from service.api import admin, enterprises, hs, matching, trades
+from service.api import admin, audit, enterprises, hs, matching, trades
 from service.api.deps import JobsDep, RuntimeDep
+from service.api.limits import RateLimitMiddleware, document_limits
 from service.config import Settings
 from service.errors import InvalidRows, ServiceError
 from service.fairs import api as fairs
@@ -43,7 +44,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(RequestIdMiddleware)
+    if settings.rate_limits:
+        app.add_middleware(RateLimitMiddleware, settings=settings)
+        document_limits(app)
+    app.add_middleware(RequestIdMiddleware)  # outermost: refusals are logged with their id
 
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
@@ -74,4 +78,5 @@ def create_app(
     app.include_router(fairs.router)
     app.include_router(hs.router)
     app.include_router(admin.router)
+    app.include_router(audit.router)
     return app

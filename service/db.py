@@ -59,10 +59,12 @@ class Embedding(TypeDecorator[bytes]):
         return np.asarray(value, dtype=np.float32).tobytes()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """`busy_timeout`: seconds a SQLite writer waits for another writer's lock before it gives
+    up with "database is locked" (writes hold it briefly: texts are embedded beforehand)."""
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)

@@ -1,20 +1,23 @@
-"""Standard-library logging with a request id on every line.
+"""Standard-library logging with a request id on every line, as text or JSON lines.
 
 Each HTTP request gets an id (the caller's `X-Request-ID` when it is a sane token, else a new
 one), returned in the response header and attached to every log line written while serving it,
 including by the jobs it starts. Request lines name the route's path, never the query string:
-free-text searches and keys stay out of the logs.
+free-text searches and keys stay out of the logs, and no log line at INFO carries an API key, a
+contact detail or a search text (tests/api/test_log_privacy.py scans a served run's output).
 """
 
+import json
 import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-request_id: ContextVar[str] = ContextVar("request_id", default="-")
+from service.context import request_id
+
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("matchfair.http")
 
@@ -25,13 +28,31 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """One handler on the root logger; uvicorn's loggers propagate to it."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, request_id, message[, exception]."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+TEXT = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """One handler on the root logger (uvicorn's loggers propagate to it); `fmt` is "text" or
+    "json"."""
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TEXT)
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

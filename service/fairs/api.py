@@ -206,7 +206,7 @@ def update_participant(
 
 @router.post("/{event_id}/imports", status_code=status.HTTP_202_ACCEPTED)
 def import_participants(
-    _: Organizer,
+    who: Organizer,
     event: EventDep,
     session: SessionDep,
     mm: MatchmakerDep,
@@ -239,6 +239,7 @@ def import_participants(
         lambda progress: events.in_session(
             mm,
             event_id,
+            who.actor,
             lambda uow, e: imports.import_participants(uow, mm, e, data, fmt, columns, progress),
         ).model_dump(),
     )
@@ -257,13 +258,18 @@ def export_participants(
 
 
 @router.post("/{event_id}/match-lists", status_code=status.HTTP_202_ACCEPTED)
-def build_match_lists(_: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep) -> JobStatus:
+def build_match_lists(
+    who: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep
+) -> JobStatus:
     """Organizer only: rebuild every participant's top-k partners (a job with progress)."""
     event_id = _id(event)
     return jobs.submit(
         "match-lists",
         lambda progress: events.in_session(
-            mm, event_id, lambda uow, e: matchlists.build_match_lists(uow, mm, e, progress)
+            mm,
+            event_id,
+            who.actor,
+            lambda uow, e: matchlists.build_match_lists(uow, mm, e, progress),
         ),
     )
 
@@ -314,7 +320,7 @@ def list_contacts(
 
 @router.post("/{event_id}/schedule", status_code=status.HTTP_202_ACCEPTED)
 def generate_schedule(
-    _: Organizer,
+    who: Organizer,
     event: EventDep,
     mm: MatchmakerDep,
     jobs: JobsDep,
@@ -327,6 +333,7 @@ def generate_schedule(
         lambda progress: events.in_session(
             mm,
             event_id,
+            who.actor,
             lambda uow, e: plans.generate_schedule(uow, e, keep=keep, progress=progress),
         ).model_dump(),
     )

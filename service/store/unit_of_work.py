@@ -1,8 +1,11 @@
-"""The one write boundary: rows and their item vectors commit together, then the in-memory
-catalog (and anything else registered) learns of the write — after a successful commit only.
+"""The one write boundary: rows, their item vectors and the audit entries that describe them
+commit together, then the in-memory catalog (and anything else registered) learns of the
+write — after a successful commit only.
 
 Texts are embedded before the transaction opens (`Embedded`), so the model never runs while the
-database's write lock is held; inside, `Transaction.index` only looks their vectors up.
+database's write lock is held; inside, `Transaction.index` only looks their vectors up. Every
+audited row the session flushes gets its entry (service/store/audit.py), attributed to the unit
+of work's actor.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -10,13 +13,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlalchemy import event
 from sqlmodel import Session
 
 from service.entities import Enterprise, Need, Offer
 from service.matching.catalog import Catalog, CatalogChange
 from service.matching.embedder import FloatArray
 from service.matching.items import Item, Kind
+from service.records import Actor
 from service.store import convert, vectors
+from service.store.audit import Trail, refuse_bulk_writes
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,10 @@ class Embedded:
 class Transaction:
     """What one unit of work writes: rows through `session`, items through `index`."""
 
-    def __init__(self, session: Session, embedded: Embedded | None) -> None:
+    def __init__(self, session: Session, embedded: Embedded | None, actor: Actor) -> None:
         self.session = session
         self.change = CatalogChange()
+        self.trail = Trail(actor)
         self._embedded = embedded
         self._after_commit: list[Callable[[], object]] = []
 
@@ -71,7 +78,9 @@ class Transaction:
         self.change.removed += vectors.delete_trade_item(self.session, kind, row.id)
 
     def forget(self, enterprise_id: int) -> None:
-        """The enterprise is deleted: its items leave the catalog (rows go by cascade)."""
+        """The enterprise is deleted or erased: every stored item of it goes, here and in the
+        catalog."""
+        vectors.delete_enterprise_items(self.session, enterprise_id)
         self.change.forgotten.append(enterprise_id)
 
     def revector(self, items: list[Item], fresh: FloatArray, model: str) -> None:
@@ -79,27 +88,53 @@ class Transaction:
         vectors.replace_vectors(self.session, [item.key for item in items], fresh, model)
         self.change.revectored, self.change.revectors = items, fresh
 
+    def audit(
+        self,
+        action: str,
+        noun: str,
+        ref_id: int | None,
+        *,
+        enterprise_id: int | None = None,
+        fields: Sequence[str] = (),
+    ) -> None:
+        """An entry for a change that is not a row of its own (a re-embed, say); rows changed
+        through the session get theirs without asking."""
+        self.trail.add(action, noun, ref_id, enterprise_id, fields)
+
     def after_commit(self, action: Callable[[], object]) -> None:
         """Run `action` once the write has committed (e.g. teach an in-memory model)."""
         self._after_commit.append(action)
 
 
 class UnitOfWork:
-    """Opens transactions on one session and applies their catalog change after the commit."""
+    """Opens transactions on one session for one actor, and applies their catalog change after
+    the commit."""
 
-    def __init__(self, session: Session, catalog: Catalog) -> None:
+    def __init__(self, session: Session, catalog: Catalog, actor: Actor) -> None:
         self.session = session
         self.catalog = catalog
+        self.actor = actor
 
     @contextmanager
-    def begin(self, embedded: Embedded | None = None) -> Iterator[Transaction]:
-        tx = Transaction(self.session, embedded)
+    def begin(
+        self, embedded: Embedded | None = None, *, actor: Actor | None = None
+    ) -> Iterator[Transaction]:
+        """`actor` records this transaction against someone else (the system, say)."""
+        tx = Transaction(self.session, embedded, actor or self.actor)
+        collect = tx.trail.collect
+        event.listen(self.session, "after_flush", collect)
+        event.listen(self.session, "do_orm_execute", refuse_bulk_writes)
         try:
             yield tx
+            self.session.flush()
+            tx.trail.write(self.session)
             self.session.commit()
         except BaseException:
             self.session.rollback()
             raise
+        finally:
+            event.remove(self.session, "after_flush", collect)
+            event.remove(self.session, "do_orm_execute", refuse_bulk_writes)
         self.catalog.apply(tx.change)
         for action in tx._after_commit:
             action()

@@ -54,6 +54,10 @@ def delete_profile_items(session: Session, enterprise_id: int) -> list[int]:
     return [k for k in keys if k is not None]
 
 
+def delete_enterprise_items(session: Session, enterprise_id: int) -> None:
+    session.exec(delete(ItemVector).where(col(ItemVector.enterprise_id) == enterprise_id))
+
+
 def delete_trade_item(session: Session, kind: Kind, ref_id: int) -> list[int]:
     where = (col(ItemVector.kind) == kind.value) & (col(ItemVector.ref_id) == ref_id)
     keys = list(session.exec(select(ItemVector.id).where(where)))
@@ -102,4 +106,6 @@ def replace_vectors(session: Session, keys: Sequence[int], vectors: FloatArray, 
 
 
 def all_enterprises(session: Session) -> list[Enterprise]:
-    return list(session.exec(select(Enterprise).order_by(col(Enterprise.id))))
+    """Every enterprise that can be matched (an erased one has neither facts nor items)."""
+    query = select(Enterprise).where(col(Enterprise.deleted_at).is_(None))
+    return list(session.exec(query.order_by(col(Enterprise.id))))

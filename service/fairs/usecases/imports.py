@@ -143,6 +143,8 @@ def export_participants(session: Session, event: Event, fmt: Format) -> bytes:
     rows = []
     for p in people:
         e = ents[p.enterprise_id]
+        if e.deleted_at is not None:  # erased: only its meetings' history is kept
+            continue
         fair = FairColumns(
             role=p.role,
             max_meetings=p.max_meetings,
