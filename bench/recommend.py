@@ -50,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, threadpool_limits(1):
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate(url)
-        with TestClient(create_app(Settings(database_url=url))) as client:
+        with TestClient(create_app(Settings(database_url=url, rate_limits=False))) as client:
             mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
             with mm.session() as session:
                 load_demo(mm.unit_of_work(session, ORGANIZER), mm)
