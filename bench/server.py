@@ -1,25 +1,55 @@
 """`matchfair serve` in a process of its own on a free loopback port: for the load benchmark and
 for the tests that kill it (-9) in the middle of a write.
 
-The server runs exactly as deployed (`python -m service.cli serve`, the console script's
-function), with its own database URL and settings from MATCHFAIR_* variables; its log goes to a
-file (a pipe nobody reads would block it).
+The server runs the `matchfair` command's own function (`matchfair serve --port N`) with its own
+database URL and settings from MATCHFAIR_* variables; its log goes to a file (a pipe nobody
+reads would block it). Processes come from a fork server that has imported the service and the
+model's libraries once (11 s of CPU per fresh interpreter here), so starting one costs only
+the model's load and the catalog's.
 """
 
+import multiprocessing
 import os
-import signal
 import socket
-import subprocess
 import sys
 import time
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
+
+
+_launcher: ForkServerContext | None = None
+
+
+def launcher() -> ForkServerContext:
+    """The fork server, started on first use with the heavy imports done."""
+    global _launcher
+    if _launcher is None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # read when huggingface_hub is imported
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        _launcher = multiprocessing.get_context("forkserver")
+        _launcher.set_forkserver_preload(
+            ["service.app", "service.cli.main", "sentence_transformers"]
+        )
+    return _launcher
+
+
+def serve(argv: list[str], env: dict[str, str], log: str) -> None:
+    """The server process: `matchfair ARGV` with MATCHFAIR_* from `env`, output to `log`."""
+    out = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.environ.update(env)
+    sys.argv = ["matchfair", *argv]
+    from service.cli.main import main
+
+    main()
 
 
 def free_port() -> int:
@@ -43,34 +73,26 @@ class Server:
         self.env = env or {}
         self.demo = demo
         self.port = 0
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: BaseProcess | None = None
 
     @property
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
     def start(self, timeout: float = 600) -> Self:
-        """Start and wait until /health answers (the model loads first: tens of seconds)."""
+        """Start and wait until /health answers (the model and catalog load first)."""
         self.port = free_port()
-        command = [sys.executable, "-m", "service.cli", "serve", "--host", LOOPBACK]
-        command += ["--port", str(self.port), *(["--demo"] if self.demo else [])]
-        env = {
-            **os.environ,
-            "HF_HUB_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false",
-            "MATCHFAIR_DATABASE_URL": self.database_url,
-            **self.env,
-        }
-        with self.log.open("ab") as out:
-            self._process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
+        argv = ["serve", "--host", LOOPBACK, "--port", str(self.port)]
+        env = {"MATCHFAIR_DATABASE_URL": self.database_url, **self.env}
+        process = launcher().Process(
+            target=serve, args=([*argv, *(["--demo"] if self.demo else [])], env, str(self.log))
+        )
+        process.start()
+        self._process = process
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"the server exited ({self._process.returncode}):\n{self.tail()}"
-                )
+            if not process.is_alive():
+                raise RuntimeError(f"the server exited ({process.exitcode}):\n{self.tail()}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
                     return self
@@ -82,20 +104,20 @@ class Server:
 
     def kill(self) -> None:
         """kill -9: no shutdown handler, no flush, no goodbye."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGKILL)
-            self._process.wait()
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
 
     def stop(self) -> None:
         """A clean shutdown (SIGTERM), as a process manager does."""
-        if self._process is not None and self._process.poll() is None:
+        if self._process is not None and self._process.is_alive():
             self._process.terminate()
-            try:
-                self._process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            self._process.join(timeout=60)
+            self.kill()
 
     def tail(self, chars: int = 4000) -> str:
+        if not self.log.exists():
+            return ""
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
 
     def __enter__(self) -> Self:

@@ -60,10 +60,9 @@ class Transaction:
             raise RuntimeError("this unit of work was opened without embedded texts")
         enterprises, trades = list(enterprises), list(trades)
         self.session.flush()
-        for e in enterprises:
-            assert e.id is not None
-            self.change.removed += vectors.delete_profile_items(self.session, e.id)
-            self.change.facts.append(convert.facts_of(e))
+        ids = [e.id for e in enterprises if e.id is not None]
+        self.change.removed += vectors.delete_profile_items(self.session, ids)
+        self.change.facts += [convert.facts_of(e) for e in enterprises]
         for row in trades:
             self.unindex(row)
         drafts = convert.drafts_of(enterprises, trades)
