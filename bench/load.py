@@ -208,7 +208,8 @@ def prepare(base: str, *, people: int = 16, seed: bool = False) -> Cast:
         for buyer, key in buyers.items():
             need = {"buyer_id": buyer, "title": QUERIES[buyer % len(QUERIES)]}
             http.post("/needs", json=need, headers={"X-API-Key": key}).raise_for_status()
-        needs = [n["id"] for n in http.get("/needs", params={"limit": 200}).json()["items"]]
+        listed = http.get("/needs", params={"status": "open", "limit": 200}).json()["items"]
+        needs = [n["id"] for n in listed]  # a closed need has no recommendations (400)
         event = {
             "name": "Load test fair",
             "starts_on": DAY,
@@ -292,7 +293,11 @@ def main() -> None:
                     concurrency=args.concurrency,
                     max_requests=args.max_requests,
                 )
-            locked = server.tail(10**9).count("database is locked")
+            log = server.tail(10**9)
+            locked = log.count("database is locked")
+            failures = [
+                t.split("\n\n")[0] for t in log.split("Traceback (most recent call last):")[1:]
+            ]
         finally:
             if pg is not None:
                 pg.stop()
@@ -307,6 +312,8 @@ def main() -> None:
         print(f"  {route:<42} {r['requests']:>6}  p50 {p50:>8.1f} ms  p99 {p99:>8.1f} ms")
     for example in figures["error_examples"]:
         print(f"  error: {example}")
+    for trace in failures[-3:]:  # the server's side of a 5xx
+        print(f"  server traceback:{trace}")
     print(json.dumps(figures))
 
 

@@ -159,6 +159,8 @@ class JobRunner:
         return self.status(job_id)
 
     def shutdown(self) -> None:
-        self._stop.set()
+        """Finish the running job (queued ones are cancelled: they read failed once their
+        heartbeat stops), then stop beating."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stop.set()
         self._beater.join()

@@ -127,13 +127,16 @@ class UnitOfWork:
             yield tx
             self.session.flush()
             tx.trail.write(self.session)
-            self.session.commit()
+            # a reader holding the catalog sees the commit and its catalog change together (on
+            # PostgreSQL, vectors are read from the database: never a listed item's deleted row)
+            with self.catalog.reading():
+                self.session.commit()
+                self.catalog.apply(tx.change)
         except BaseException:
             self.session.rollback()
             raise
         finally:
             event.remove(self.session, "after_flush", collect)
             event.remove(self.session, "do_orm_execute", refuse_bulk_writes)
-        self.catalog.apply(tx.change)
         for action in tx._after_commit:
             action()
