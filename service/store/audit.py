@@ -49,6 +49,7 @@ _DESCRIBE: dict[type, Callable[[Any], Described]] = {
 }
 # Rebuilt wholesale by bulk statements (match lists): derived data, not guarded.
 _GUARDED = {t.__tablename__ for t in _DESCRIBE if t is not EventMatch}  # type: ignore[attr-defined]
+_RANK = {"update": 0, "create": 1, "delete": 2}  # anything else was asked for explicitly
 _QUIET = {"updated_at", "api_key_hash"}  # the key has an entry of its own; never its value
 
 
@@ -74,11 +75,12 @@ class Trail:
         enterprise_id: int | None = None,
         fields: Iterable[str] = (),
     ) -> None:
-        """One entry per row and transaction: a delete after a create or an update wins (an
-        explicit action, such as erase, stays); fields accumulate."""
+        """One entry per row and transaction: delete outranks create, which outranks update
+        (the order rows are flushed in says nothing); an explicit action such as erase stays.
+        Changed fields accumulate; a created row lists none."""
         entry = self._pending.setdefault((noun, ref_id), _Pending(action, enterprise_id))
-        if action == "delete" and entry.action in ("create", "update"):
-            entry.action = "delete"
+        if _RANK.get(action, -1) > _RANK.get(entry.action, 3):
+            entry.action = action
         entry.enterprise_id = entry.enterprise_id or enterprise_id
         entry.fields += [f for f in fields if f not in entry.fields]
 
@@ -120,7 +122,7 @@ class Trail:
                 "noun": noun,
                 "ref_id": ref_id,
                 "enterprise_id": p.enterprise_id,
-                "fields": p.fields,
+                "fields": [] if p.action == "create" else p.fields,
                 "request_id": rid,
             }
             for (noun, ref_id), p in self._pending.items()

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, post_need, post_offer, register
+from tests.fairs.conftest import event_body
 
 
 def _trail(client: TestClient, admin: dict[str, str], **filters: Any) -> list[dict[str, Any]]:
@@ -39,6 +40,7 @@ def test_every_change_is_recorded_with_who_and_when_never_the_values(
     client.patch(f"/needs/{need['id']}", json={"title": "Hotpot soup base"}, headers=buyer_auth)
     client.delete(f"/needs/{need['id']}", headers=buyer_auth)
     offer = post_offer(client, admin, supplier_id=sid, title="Hotpot base, 400 g")
+    event = client.post("/events", json=event_body(), headers=admin).json()  # and its sessions
 
     trail = _trail(client, admin)
     _one(trail, noun="enterprise", ref_id=sid, action="create", actor="anonymous", actor_id=None)
@@ -53,6 +55,8 @@ def test_every_change_is_recorded_with_who_and_when_never_the_values(
     assert {e["enterprise_id"] for e in need_trail} == {buyer["id"]}
     assert need_trail[1]["fields"] == ["title"]
     _one(trail, noun="offer", ref_id=offer["id"], action="create", actor="organizer")
+    created = _one(trail, noun="event", ref_id=event["id"])  # one entry, whatever flushed first
+    assert (created["action"], created["fields"]) == ("create", [])
     text = client.get("/audit", params={"limit": 500}, headers=admin).text
     for secret in ("new-secret@redpot.example.com", rotated, "Hotpot soup base"):
         assert secret not in text
