@@ -1,1 +1,2 @@
-"""Benchmarks, run by hand (`python -m bench.NAME`): ratios against a reference in one run."""
+"""Benchmarks, run by hand (`python -m bench.NAME`): ratios against a reference in one run; and
+the server harness they share with the tests."""

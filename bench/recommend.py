@@ -26,6 +26,7 @@ from service.config import Settings
 from service.db import migrate
 from service.matching.items import Kind, Side
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.usecases.demo import load_demo
 
 T = TypeVar("T")
@@ -49,10 +50,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, threadpool_limits(1):
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate(url)
-        with TestClient(create_app(Settings(database_url=url))) as client:
+        with TestClient(create_app(Settings(database_url=url, rate_limits=False))) as client:
             mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
             with mm.session() as session:
-                load_demo(mm.unit_of_work(session), mm)
+                load_demo(mm.unit_of_work(session, ORGANIZER), mm)
             pools = threadpool_info()
             need_ids = [i.ref_id for i in mm.catalog.items.values() if i.kind is Kind.need]
             supply = mm.catalog.dense[Side.supply]

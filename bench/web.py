@@ -26,6 +26,7 @@ from service.app import create_app
 from service.config import Settings
 from service.db import migrate
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.usecases.demo import load_demo
 
 QUERIES = [
@@ -73,7 +74,7 @@ def main() -> None:
         with TestClient(create_app(Settings(database_url=url))) as client:
             mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
             with mm.session() as session:
-                load_demo(mm.unit_of_work(session), mm)
+                load_demo(mm.unit_of_work(session, ORGANIZER), mm)
             pools = threadpool_info()
             for q in QUERIES * 5:  # warm-up: query vectors cached, templates compiled
                 _timed(client, "/search/suppliers", {"q": q})

@@ -7,8 +7,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from service import web
-from service.api import admin, enterprises, hs, matching, shortlists, trades
+from service.api import admin, audit, enterprises, hs, matching, shortlists, trades
 from service.api.deps import JobsDep, RuntimeDep
+from service.api.limits import RateLimitMiddleware, document_limits
 from service.config import Settings
 from service.errors import InvalidRows, ServiceError
 from service.fairs import api as fairs
@@ -52,7 +53,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.add_middleware(RequestIdMiddleware)
+    if settings.rate_limits:
+        app.add_middleware(RateLimitMiddleware, settings=settings)
+        document_limits(app)
+    app.add_middleware(RequestIdMiddleware)  # outermost: refusals are logged with their id
 
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
@@ -83,6 +87,7 @@ def create_app(
     app.include_router(fairs.router)
     app.include_router(hs.router)
     app.include_router(admin.router)
+    app.include_router(audit.router)
     app.include_router(shortlists.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")

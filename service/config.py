@@ -53,6 +53,26 @@ class Settings(BaseSettings):
         description="Seconds between reads of the change log, which brings writes made by other "
         "processes (workers, hosts, the CLI) into this one's catalog; 0 turns it off.",
     )
+    # abuse limits: token buckets per API key and per client address (0: no limit of that kind);
+    # the organizer's key is not limited
+    rate_limits: bool = Field(default=True, description="Off: no request is ever answered 429.")
+    writes_per_minute_per_key: int = Field(default=60, ge=0)
+    writes_per_minute_per_address: int = Field(default=300, ge=0)
+    searches_per_minute_per_key: int = Field(default=120, ge=0)
+    searches_per_minute_per_address: int = Field(default=240, ge=0)
+    sqlite_busy_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a SQLite writer waits for another's lock."
+    )
+    job_heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="A job silent for three heartbeats belonged to a process that died.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line (time, level, request id)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def resolved_model_path(self) -> Path:
         return self.model_path or default_model_path()

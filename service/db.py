@@ -59,10 +59,14 @@ class Embedding(TypeDecorator[bytes]):
         return np.asarray(value, dtype=np.float32).tobytes()
 
 
-def make_engine(url: str) -> Engine:
-    kwargs: dict[str, Any] = {}
+def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """`busy_timeout`: seconds a SQLite writer waits for another writer's lock before it gives
+    up with "database is locked" (writes hold it briefly: texts are embedded beforehand)."""
+    # hide_parameters: a failed statement's message (logged, or a job's error) never quotes the
+    # values it carried, such as contact details
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)

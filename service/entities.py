@@ -110,6 +110,9 @@ class Enterprise(EnterpriseBase, EnterpriseContact, table=True):
     api_key_hash: str = Field(max_length=64, index=True)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    # set when an enterprise that met others at a fair deletes itself: the row stays, emptied,
+    # so the fair's meetings keep their other side (see service/usecases/erasure.py)
+    deleted_at: datetime | None = None
     product_lines: list[ProductLine] = Relationship(
         back_populates="enterprise",
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "ProductLine.id"},

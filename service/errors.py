@@ -40,6 +40,12 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class TooManyRequests(ServiceError):
+    """A rate limit (service/api/limits.py); the answer carries Retry-After."""
+
+    status_code = 429
+
+
 class Unavailable(ServiceError):
     status_code = 503
 

@@ -1,22 +1,25 @@
-"""Standard-library logging with a request id on every line.
+"""Standard-library logging with a request id on every line, as text or JSON lines.
 
 Each HTTP request gets an id (the caller's `X-Request-ID` when it is a sane token, else a new
 one), returned in the response header and attached to every log line written while serving it,
 including by the jobs it starts. Request lines name the route's path, never the query string:
-free-text searches and keys stay out of the logs.
+free-text searches and keys stay out of the logs, and no log line at INFO carries an API key, a
+contact detail or a search text (tests/api/test_log_privacy.py scans a served run's output).
 """
 
+import json
 import logging
 import logging.config
 import re
 import time
 import uuid
-from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-request_id: ContextVar[str] = ContextVar("request_id", default="-")
+from service.context import request_id
+
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("matchfair.http")
 
@@ -27,21 +30,38 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def logging_config(level: str = "INFO") -> dict[str, Any]:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, request_id, message[, exception]."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def logging_config(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
     """One handler on the root logger that uvicorn's loggers propagate to; a dict, so uvicorn
-    applies it in each worker process too (`log_config=`)."""
+    applies it in each worker process too (`log_config=`). `fmt` is "text" or "json"."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {
-            "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {"()": JsonFormatter},
         },
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "filters": ["request_id"],
-                "formatter": "line",
+                "formatter": "json" if fmt == "json" else "text",
             }
         },
         "root": {"handlers": ["stderr"], "level": level},
@@ -51,8 +71,8 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
     }
 
 
-def configure_logging(level: str = "INFO") -> None:
-    logging.config.dictConfig(logging_config(level))
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    logging.config.dictConfig(logging_config(level, fmt))
 
 
 class RequestIdMiddleware:

@@ -1,13 +1,14 @@
 """The long-lived matching state of a running service: embedder, catalog, ranker, HS suggester.
 
 Writers embed their texts first (`embed`), then write through a unit of work
-(`unit_of_work(session).begin(embedded)`), which commits rows and vectors together, logs the
-change, and applies it here after the commit. Other processes on the same database (API
-workers, hosts, the CLI) apply it when `sync` reads the change log.
+(`unit_of_work(session, actor).begin(embedded)`), which commits rows, vectors, audit entries and
+the change together, and applies the change here after the commit. Other processes on the same
+database (API workers, hosts, the CLI) apply it when `sync` reads the change log.
 """
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ from service.matching.items import Side
 from service.matching.ranking import Ranker
 from service.matching.weights import Weights
 from service.progress import Progress
+from service.records import SYSTEM, Actor
 from service.store import changes, convert, vectors
 from service.store.pgdense import PgDenseIndex
 from service.store.unit_of_work import Change, Embedded, UnitOfWork
@@ -61,14 +63,22 @@ class Matchmaker:
         """A session of its own, for work that outlives a request (jobs, the CLI)."""
         return Session(self.engine)
 
-    def unit_of_work(self, session: Session) -> UnitOfWork:
-        return UnitOfWork(session, self._committed)
+    def unit_of_work(self, session: Session, actor: Actor) -> UnitOfWork:
+        """Writes on `session`, recorded in the audit trail against `actor`."""
+        return UnitOfWork(session, self._committing, actor)
+
+    @contextmanager
+    def _committing(self) -> Iterator[Callable[[Change, int | None], None]]:
+        """Held around a commit and the change it applies: a reader holding the catalog sees
+        both or neither (on PostgreSQL vectors are read from the database, so a listed item's row
+        is never one a commit here just deleted). The sync lock is taken first, as `sync` does."""
+        with self._sync_lock, self.catalog.reading():
+            yield self._committed
 
     def _committed(self, change: Change, log_id: int | None) -> None:
-        with self._sync_lock:
-            self.apply(change)
-            if log_id is not None:
-                self._applied.add(log_id)
+        self.apply(change)
+        if log_id is not None:
+            self._applied.add(log_id)
 
     def apply(self, change: Change) -> None:
         """Bring the live state up to a committed write (idempotent for the catalog)."""
@@ -125,20 +135,31 @@ class Matchmaker:
         self.catalog.load(facts, items, stored)
         return self.reembed(progress, stale_only=True) if models - {self.embedder.identity} else 0
 
-    def reembed(self, progress: Progress | None = None, *, stale_only: bool = False) -> int:
+    def reembed(
+        self,
+        progress: Progress | None = None,
+        *,
+        stale_only: bool = False,
+        actor: Actor = SYSTEM,
+    ) -> int:
         """Embed the stored item texts again (or only those another model made) and swap.
 
         Batches report progress while searches keep using the old vectors; then one
         transaction replaces every vector under the same keys, and the catalog follows after
         commit. Items a write replaced or removed meanwhile are skipped (it embedded its own).
-        Returns how many items were re-embedded.
+        Each distinct text is embedded once. Returns how many items were re-embedded.
         """
         identity = self.embedder.identity
         with self.session() as session:
             items = vectors.stale_items(session, identity if stale_only else None)
-        fresh = self.encode([item.text for item in items], progress)
-        with self.session() as session, self.unit_of_work(session).begin() as tx:
+        texts = list(dict.fromkeys(item.text for item in items))
+        by_text = dict(zip(texts, self.encode(texts, progress), strict=True))
+        fresh = np.zeros((len(items), self.embedder.dimension), np.float32)
+        for i, item in enumerate(items):
+            fresh[i] = by_text[item.text]
+        with self.session() as session, self.unit_of_work(session, actor).begin() as tx:
             tx.revector(items, fresh, identity)
+            tx.audit("reembed", "vectors", None, fields=[identity])
         return len(items)
 
     def embed(

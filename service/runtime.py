@@ -29,7 +29,7 @@ class Runtime:
     settings: Settings
     matchmaker: Matchmaker
     hs: HsSuggester | None
-    jobs: JobRunner = field(default_factory=JobRunner)
+    jobs: JobRunner
     _stop: threading.Event = field(default_factory=threading.Event)
     _syncing: threading.Thread | None = None
 
@@ -69,7 +69,7 @@ def build_matchmaker(
     settings: Settings, embedder: Embedder | None = None, *, load: bool = True
 ) -> Matchmaker:
     """Open the database (its schema must be at head), load the model and fill the catalog."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
     check_schema(engine)
     mm = Matchmaker(
         engine, embedder or build_embedder(settings), query_cache_size=settings.query_cache_size
@@ -106,4 +106,6 @@ def build_runtime(
     if hs is None and settings.hs_suggestions:
         hs = build_hs_suggester(settings, mm)
     mm.hs = hs
-    return Runtime(settings, mm, hs)
+    return Runtime(
+        settings, mm, hs, JobRunner(mm.engine, heartbeat_s=settings.job_heartbeat_seconds)
+    )

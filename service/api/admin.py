@@ -9,7 +9,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 
 @router.post("/reindex", status_code=status.HTTP_202_ACCEPTED)
-def reindex_items(_: Organizer, jobs: JobsDep, mm: MatchmakerDep) -> JobStatus:
+def reindex_items(who: Organizer, jobs: JobsDep, mm: MatchmakerDep) -> JobStatus:
     """Re-embed every stored item with the loaded model, as a job (progress at /jobs/{id});
     searches keep using the old vectors until all new ones swap in at once."""
-    return jobs.submit("reindex", mm.reembed)
+    return jobs.submit("reindex", lambda progress: mm.reembed(progress, actor=who.actor))

@@ -64,12 +64,6 @@ def get_session(mm: MatchmakerDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_unit_of_work(session: SessionDep, mm: MatchmakerDep) -> UnitOfWork:
-    return mm.unit_of_work(session)
-
-
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
-
 # --- who is calling ------------------------------------------------------------------------
 
 
@@ -95,6 +89,14 @@ def get_organizer(who: Caller) -> Principal:
 
 KeyHolder = Annotated[Principal, Depends(get_key_holder)]
 Organizer = Annotated[Principal, Depends(get_organizer)]
+
+
+def get_unit_of_work(session: SessionDep, mm: MatchmakerDep, who: Caller) -> UnitOfWork:
+    """Writes recorded in the audit trail against the caller."""
+    return mm.unit_of_work(session, who.actor)
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 
 # --- rows that must exist, and rows the caller must own ------------------------------------
 

@@ -26,7 +26,7 @@ from service.entities import (
     Page,
 )
 from service.errors import Invalid
-from service.usecases import profiles
+from service.usecases import erasure, profiles
 from service.usecases.profiles import EnterpriseSort
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
@@ -107,6 +107,14 @@ def issue_api_key(e: OwnEnterprise, uow: UnitOfWorkDep) -> ApiKey:
     return ApiKey(enterprise_id=e.id, api_key=profiles.issue_key(uow, e))
 
 
+@router.delete("/{enterprise_id}/api-key", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_api_key(e: OwnEnterprise, uow: UnitOfWorkDep) -> Response:
+    """Revoke the enterprise's API key at once (owner or organizer, e.g. a leaked key); only the
+    organizer can then issue a new one."""
+    profiles.revoke_key(uow, e)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.put("/{enterprise_id}/verified")
 def verify_enterprise(
     _: Organizer,
@@ -119,8 +127,17 @@ def verify_enterprise(
     return _private(profiles.set_verified(uow, mm, e, verified))
 
 
+@router.get("/{enterprise_id}/export")
+def export_enterprise(e: OwnEnterprise, session: SessionDep) -> erasure.EnterpriseExport:
+    """Everything stored about the enterprise, as one JSON document (owner or organizer):
+    profile, needs, offers, fair participations, requests, meetings, HS confirmations and the
+    audit entries about it."""
+    return erasure.export(session, e)
+
+
 @router.delete("/{enterprise_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_enterprise(e: OwnEnterprise, uow: UnitOfWorkDep) -> Response:
-    """Delete a profile with its needs and offers (owner or organizer)."""
-    profiles.delete(uow, e)
+    """Erase a profile with its needs, offers, vectors and fair participations (owner or
+    organizer); meetings already planned stay in the fair's report as "(deleted enterprise)"."""
+    erasure.erase(uow, e)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,7 @@
 """The `matchfair` command line: serve, migrate, load-demo, recommend, reindex, eval, fair ..."""
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -8,9 +9,11 @@ import typer
 from service.cli import eval as evaluation
 from service.cli.progress import bar
 from service.config import Settings
+from service.fairs.cli import errors_as_exit as _errors_as_exit
 from service.fairs.cli import fair_app
 from service.logs import configure_logging, logging_config
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.runtime import build_matchmaker
 
 app = typer.Typer(
@@ -30,7 +33,7 @@ def _load_demo(mm: Matchmaker) -> None:
             typer.echo("The database already holds enterprises; demo data not loaded.")
             return
         with bar("embedding demo data") as progress:
-            summary = load_demo(mm.unit_of_work(session), mm, progress=progress)
+            summary = load_demo(mm.unit_of_work(session, ORGANIZER), mm, progress=progress)
     typer.echo(
         f"Loaded {summary.enterprises} enterprises, {summary.needs} needs, {summary.offers} offers."
     )
@@ -51,8 +54,9 @@ def serve(
     MATCHFAIR_SYNC_INTERVAL seconds (the change log)."""
     import uvicorn
 
+    settings = Settings()
     if demo:
-        _load_demo(build_matchmaker(Settings()))
+        _load_demo(build_matchmaker(settings))
     typer.echo(f"Matchfair: open http://{host}:{port}/ (the web app; JSON API docs at /docs)")
     # each worker process builds its own app from the same MATCHFAIR_* settings
     uvicorn.run(
@@ -61,7 +65,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_config=logging_config(),
+        log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,  # service.logs logs each request, without its query string
     )
 
@@ -103,10 +107,57 @@ def reindex() -> None:
     """Re-embed every stored item with the configured model, then swap all vectors at once."""
     mm = build_matchmaker(Settings(), load=False)  # no catalog: this process does not search
     with bar("re-embedding") as progress:
-        done = mm.reembed(progress)
+        done = mm.reembed(progress, actor=ORGANIZER)
     typer.echo(f"Re-embedded {done} items with {mm.embedder.identity}.")
 
 
+@app.command()
+def check() -> None:
+    """Check the database: integrity, and every stored vector against its row and the
+    configured model. Exits 1 on any problem (each printed on a line)."""
+    from sqlmodel import Session
+
+    from service.db import check_schema, make_engine
+    from service.matching.embedder import model_identity
+    from service.usecases.consistency import check as check_store
+
+    settings = Settings()
+    model = model_identity(settings.resolved_model_path(), backend=settings.embedder)
+    engine = make_engine(settings.database_url)
+    try:
+        check_schema(engine)
+        with Session(engine) as session:
+            found = check_store(session, model)
+    finally:
+        engine.dispose()
+    for problem in found.problems:
+        typer.echo(problem, err=True)
+    if not found.ok:
+        raise typer.Exit(1)
+    typer.echo(f"OK: {found.enterprises} enterprises, {found.items} vectors, all of {model}.")
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (new)")]) -> None:
+    """Copy the SQLite database to PATH, safely while the service runs (online backup API)."""
+    from service.usecases import backups
+
+    with _errors_as_exit():
+        backups.backup(Settings().database_url, path)
+    typer.echo(f"Backed up to {path}.")
+
+
+@app.command()
+def restore(path: Annotated[Path, typer.Argument(help="A file `matchfair backup` wrote")]) -> None:
+    """Replace the SQLite database's content with a backup (stop the service first)."""
+    from service.usecases import backups
+
+    with _errors_as_exit():
+        backups.restore(Settings().database_url, path)
+    typer.echo(f"Restored from {path}; run `matchfair migrate` if it is from an older version.")
+
+
 def main() -> None:
-    configure_logging()
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
     app()

@@ -202,7 +202,7 @@ def update_participant(
 
 @router.post("/{event_id}/imports", status_code=status.HTTP_202_ACCEPTED)
 def import_participants(
-    _: Organizer,
+    who: Organizer,
     event: EventDep,
     session: SessionDep,
     mm: MatchmakerDep,
@@ -228,7 +228,7 @@ def import_participants(
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise BadRequest('mapping: expected an object of strings, e.g. {"name": "Company"}')
     fmt = spreadsheets.detect_format(file.filename or "", data)
-    return imports.start_import(session, jobs, mm, event, data, fmt, columns)
+    return imports.start_import(session, jobs, mm, event, who.actor, data, fmt, columns)
 
 
 @router.get("/{event_id}/participants.{fmt}")
@@ -244,9 +244,11 @@ def export_participants(
 
 
 @router.post("/{event_id}/match-lists", status_code=status.HTTP_202_ACCEPTED)
-def build_match_lists(_: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep) -> JobStatus:
+def build_match_lists(
+    who: Organizer, event: EventDep, mm: MatchmakerDep, jobs: JobsDep
+) -> JobStatus:
     """Organizer only: rebuild every participant's top-k partners (a job with progress)."""
-    return matchlists.start_match_lists(jobs, mm, event)
+    return matchlists.start_match_lists(jobs, mm, event, who.actor)
 
 
 @router.get("/{event_id}/participants/{participant_id}/matches")
@@ -295,7 +297,7 @@ def list_contacts(
 
 @router.post("/{event_id}/schedule", status_code=status.HTTP_202_ACCEPTED)
 def generate_schedule(
-    _: Organizer,
+    who: Organizer,
     event: EventDep,
     mm: MatchmakerDep,
     jobs: JobsDep,
@@ -304,7 +306,7 @@ def generate_schedule(
     """Organizer only: place accepted requests and listed pairs into rounds and tables (a job).
 
     Locked meetings (fixed by hand) keep their slot and table in both modes."""
-    return plans.start_schedule(jobs, mm, event, keep=keep)
+    return plans.start_schedule(jobs, mm, event, who.actor, keep=keep)
 
 
 @router.get("/{event_id}/meetings")

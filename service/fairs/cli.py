@@ -19,6 +19,7 @@ from service.fairs import agendas, spreadsheets
 from service.fairs.tables import Event, EventCreate
 from service.fairs.usecases import events, imports, matchlists, outcomes, plans
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.runtime import build_matchmaker
 from service.store.unit_of_work import UnitOfWork
 
@@ -26,7 +27,7 @@ fair_app = typer.Typer(help="Fair organizer workflow: import, match, schedule, a
 
 
 @contextmanager
-def _errors_as_exit() -> Iterator[None]:
+def errors_as_exit() -> Iterator[None]:
     """A refused action prints its reason (one line per bad row) and exits with status 1."""
     try:
         yield
@@ -43,8 +44,8 @@ def _errors_as_exit() -> Iterator[None]:
 @contextmanager
 def _event(event_id: int) -> Iterator[tuple[UnitOfWork, Matchmaker, Event]]:
     mm = build_matchmaker(Settings())
-    with mm.session() as session, _errors_as_exit():
-        yield mm.unit_of_work(session), mm, events.get_event(session, event_id)
+    with mm.session() as session, errors_as_exit():
+        yield mm.unit_of_work(session, ORGANIZER), mm, events.get_event(session, event_id)
 
 
 @fair_app.command("create-event")
@@ -56,8 +57,10 @@ def create_event(
     """Create an event from a JSON description; prints its id."""
     data = EventCreate.model_validate_json(spec.read_text(encoding="utf-8"))
     mm = build_matchmaker(Settings())
-    with mm.session() as session, _errors_as_exit():
-        shown = events.show_event(session, events.create_event(mm.unit_of_work(session), data))
+    with mm.session() as session, errors_as_exit():
+        shown = events.show_event(
+            session, events.create_event(mm.unit_of_work(session, ORGANIZER), data)
+        )
     typer.echo(f"event {shown.id}: {shown.name}, {shown.n_slots} rounds x {shown.n_tables} tables")
 
 

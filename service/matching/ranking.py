@@ -218,10 +218,11 @@ class Ranker:
         return _best(matches, w.min_score, limit)
 
     def queries_of(self, enterprise_id: int, kinds: Iterable[Kind]) -> list[Query]:
-        return [
-            Query(self.catalog.vector(i), i.text, i.label, i.hs_code)
-            for i in self.catalog.owned(enterprise_id, kinds)
-        ]
+        with self.catalog.reading():  # an item and its vector from one state of the catalog
+            return [
+                Query(self.catalog.vector(i), i.text, i.label, i.hs_code)
+                for i in self.catalog.owned(enterprise_id, kinds)
+            ]
 
     def reciprocal(self, enterprise_id: int, *, limit: int = 10) -> list[Match]:
         """Partners for an enterprise, scored in both directions so one-sided matches sink.
@@ -283,11 +284,12 @@ class Ranker:
             where = buyer.country or "the buyer's country (unknown)"
             checks = (Check("export_market", ok, False, f"{supplier.name} delivers to {where}"),)
         parts = [market]
-        seeks = self.catalog.owned(supplier_id, (Kind.seeks,))
-        profile = self.catalog.owned(buyer_id, (Kind.profile,))
-        if seeks and profile:
-            cosine = float(self.catalog.vector(seeks[0]) @ self.catalog.vector(profile[0]))
-            parts.append(max(cosine, 0.0))
+        with self.catalog.reading():  # items and their vectors from one state of the catalog
+            seeks = self.catalog.owned(supplier_id, (Kind.seeks,))
+            profile = self.catalog.owned(buyer_id, (Kind.profile,))
+            if seeks and profile:
+                cosine = float(self.catalog.vector(seeks[0]) @ self.catalog.vector(profile[0]))
+                parts.append(max(cosine, 0.0))
         return sum(parts) / len(parts), checks
 
 

@@ -5,7 +5,8 @@ from sqlmodel import SQLModel
 
 # imported for their side effect: registering the tables on SQLModel.metadata
 import service.entities
-import service.fairs.tables  # noqa: F401
+import service.fairs.tables
+import service.records  # noqa: F401
 from service.config import Settings
 from service.db import make_engine
 

@@ -9,11 +9,14 @@ from service.entities import Enterprise, EnterpriseRole
 from service.store.pages import page
 
 WITH_LINES = selectinload(Enterprise.product_lines)  # type: ignore[arg-type]
+LIVE = col(Enterprise.deleted_at).is_(None)  # not an erased enterprise kept for a fair's history
 
 
-def get(session: Session, enterprise_id: int) -> Enterprise | None:
-    """With its product lines loaded, so building its texts never queries (nor autoflushes)."""
-    return session.get(Enterprise, enterprise_id, options=[WITH_LINES])
+def get(session: Session, enterprise_id: int, *, erased_too: bool = False) -> Enterprise | None:
+    """With its product lines loaded, so building its texts never queries (nor autoflushes).
+    An erased enterprise is found only when asked for (`erased_too`: a fair's history)."""
+    e = session.get(Enterprise, enterprise_id, options=[WITH_LINES])
+    return e if e is not None and (erased_too or e.deleted_at is None) else None
 
 
 def by_ids(session: Session, ids: Iterable[int]) -> dict[int, Enterprise]:
@@ -31,7 +34,7 @@ def by_external_ids(session: Session, external_ids: Collection[str | None]) -> l
 
 
 def existing_ids(session: Session, ids: Iterable[int]) -> set[int]:
-    query = select(Enterprise.id).where(col(Enterprise.id).in_(list(ids)))
+    query = select(Enterprise.id).where(col(Enterprise.id).in_(list(ids)), LIVE)
     return {i for i in session.exec(query) if i is not None}
 
 
@@ -53,7 +56,7 @@ def list_page(
     offset: int,
     limit: int,
 ) -> tuple[list[Enterprise], int]:
-    query = select(Enterprise)
+    query = select(Enterprise).where(LIVE)
     if role is not None:
         roles = [role, EnterpriseRole.both] if role is not EnterpriseRole.both else [role]
         query = query.where(col(Enterprise.role).in_(roles))

@@ -1,6 +1,6 @@
 """Queries on shortlists: the suppliers an enterprise saved while searching."""
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from service.entities import Enterprise, ShortlistEntry
 
@@ -28,3 +28,11 @@ def entries_with_suppliers(
 def supplier_ids(session: Session, owner_id: int) -> set[int]:
     statement = select(ShortlistEntry.supplier_id).where(ShortlistEntry.owner_id == owner_id)
     return set(session.exec(statement))
+
+
+def involving(session: Session, enterprise_id: int) -> list[ShortlistEntry]:
+    """The entries the enterprise keeps and those that name it (its erasure removes both)."""
+    statement = select(ShortlistEntry).where(
+        or_(ShortlistEntry.owner_id == enterprise_id, ShortlistEntry.supplier_id == enterprise_id)
+    )
+    return list(session.exec(statement.order_by(col(ShortlistEntry.id))))

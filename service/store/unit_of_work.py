@@ -1,23 +1,29 @@
-"""The one write boundary: rows and their item vectors commit together, then the live matching
-state (catalog, learned matches, HS examples) learns of the write — after a successful commit
-only, in this process at once and in every other process through the change log.
+"""The one write boundary: rows, their item vectors, the audit entries that describe them and
+the change log's row commit together, then the live matching state (catalog, learned matches, HS
+examples) learns of the write — after a successful commit only, in this process at once and in
+every other process through the change log.
 
 Texts are embedded before the transaction opens (`Embedded`), so the model never runs while the
-database's write lock is held; inside, `Transaction.index` only looks their vectors up.
+database's write lock is held; inside, `Transaction.index` only looks their vectors up. Every
+audited row the session flushes gets its entry (service/store/audit.py), attributed to the unit
+of work's actor.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlalchemy import event
 from sqlmodel import Session
 
 from service.entities import ChangeLog, Enterprise, Need, Offer
 from service.matching.catalog import CatalogChange
 from service.matching.embedder import FloatArray
 from service.matching.items import Item, Kind
+from service.records import Actor
 from service.store import changes, convert, vectors
+from service.store.audit import Trail, refuse_bulk_writes
 
 
 @dataclass(frozen=True)
@@ -62,14 +68,17 @@ class Change:
 
 # Applies a committed change to this process's live state; `log_id` is its change-log row.
 OnCommit = Callable[[Change, int | None], None]
+# Holds the live state around a commit and hands over what applies the committed change.
+Committing = Callable[[], AbstractContextManager[OnCommit]]
 
 
 class Transaction:
     """What one unit of work writes: rows through `session`, items through `index`."""
 
-    def __init__(self, session: Session, embedded: Embedded | None) -> None:
+    def __init__(self, session: Session, embedded: Embedded | None, actor: Actor) -> None:
         self.session = session
         self.change = Change()
+        self.trail = Trail(actor)
         self._embedded = embedded
 
     def index(
@@ -80,10 +89,9 @@ class Transaction:
             raise RuntimeError("this unit of work was opened without embedded texts")
         enterprises, trades = list(enterprises), list(trades)
         self.session.flush()
-        for e in enterprises:
-            assert e.id is not None
-            self.change.catalog.removed += vectors.delete_profile_items(self.session, e.id)
-            self.change.catalog.facts.append(convert.facts_of(e))
+        ids = [e.id for e in enterprises if e.id is not None]
+        self.change.catalog.removed += vectors.delete_profile_items(self.session, ids)
+        self.change.catalog.facts += [convert.facts_of(e) for e in enterprises]
         for row in trades:
             self.unindex(row)
         drafts = convert.drafts_of(enterprises, trades)
@@ -98,7 +106,9 @@ class Transaction:
         self.change.catalog.removed += vectors.delete_trade_item(self.session, kind, row.id)
 
     def forget(self, enterprise_id: int) -> None:
-        """The enterprise is deleted: its items leave the catalog (rows go by cascade)."""
+        """The enterprise is deleted or erased: every stored item of it goes, here and in the
+        catalog."""
+        vectors.delete_enterprise_items(self.session, enterprise_id)
         self.change.catalog.forgotten.append(enterprise_id)
 
     def revector(self, items: list[Item], fresh: FloatArray, model: str) -> None:
@@ -114,23 +124,51 @@ class Transaction:
         """A confirmed HS classification: the HS suggester learns from it."""
         self.change.confirmed.append((text, code))
 
+    def audit(
+        self,
+        action: str,
+        noun: str,
+        ref_id: int | None,
+        *,
+        enterprise_id: int | None = None,
+        fields: Sequence[str] = (),
+    ) -> None:
+        """An entry for a change that is not a row of its own (a re-embed, say); rows changed
+        through the session get theirs without asking."""
+        self.trail.add(action, noun, ref_id, enterprise_id, fields)
+
 
 class UnitOfWork:
-    """Opens transactions on one session; a committed one is logged and applied."""
+    """Opens transactions on one session for one actor; a committed one is logged and applied."""
 
-    def __init__(self, session: Session, on_commit: OnCommit) -> None:
+    def __init__(self, session: Session, committing: Committing, actor: Actor) -> None:
         self.session = session
-        self.on_commit = on_commit
+        self.committing = committing
+        self.actor = actor
 
     @contextmanager
-    def begin(self, embedded: Embedded | None = None) -> Iterator[Transaction]:
-        tx = Transaction(self.session, embedded)
+    def begin(
+        self, embedded: Embedded | None = None, *, actor: Actor | None = None
+    ) -> Iterator[Transaction]:
+        """`actor` records this transaction against someone else (the system, say)."""
+        tx = Transaction(self.session, embedded, actor or self.actor)
+        collect = tx.trail.collect
+        event.listen(self.session, "after_flush", collect)
+        event.listen(self.session, "do_orm_execute", refuse_bulk_writes)
         try:
             yield tx
+            self.session.flush()
+            tx.trail.write(self.session)
             row = tx.change.log_row()
             log_id = changes.add(self.session, row) if row is not None else None
-            self.session.commit()
+            # the commit and its change are applied under one hold of the live state: a reader
+            # sees both or neither
+            with self.committing() as on_commit:
+                self.session.commit()
+                on_commit(tx.change, log_id)
         except BaseException:
             self.session.rollback()
             raise
-        self.on_commit(tx.change, log_id)
+        finally:
+            event.remove(self.session, "after_flush", collect)
+            event.remove(self.session, "do_orm_execute", refuse_bulk_writes)

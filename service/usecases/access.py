@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from service.errors import Forbidden, Unauthorized
+from service.records import ANONYMOUS, Actor, ActorKind
+from service.records import ORGANIZER as ORGANIZER_ACTOR
 from service.store import enterprises
 
 
@@ -25,6 +27,15 @@ class Principal:
 
     def may_change(self, enterprise_id: int) -> bool:
         return self.admin or self.enterprise_id == enterprise_id
+
+    @property
+    def actor(self) -> Actor:
+        """Who the audit trail records for this caller's writes."""
+        if self.admin:
+            return ORGANIZER_ACTOR
+        if self.enterprise_id is not None:
+            return Actor(ActorKind.enterprise, self.enterprise_id)
+        return ANONYMOUS
 
 
 ORGANIZER = Principal(admin=True)
@@ -68,6 +79,11 @@ def require_one_of(who: Principal, enterprise_ids: set[int]) -> Principal:
     return who
 
 
+# A revoked key's stored hash: no key hashes to it, so nothing opens the enterprise until the
+# organizer issues a new key.
+REVOKED = ""
+
+
 def new_key() -> tuple[str, str]:
     """A fresh API key and its stored hash (a keyed lookup needs no salt at 256 bits of entropy)."""
     key = "mf_" + secrets.token_urlsafe(32)
@@ -78,10 +94,20 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def is_admin_key(key: str, admin_key: str | None) -> bool:
+    """Constant time: both sides are hashed first, so neither the content nor the length of
+    the admin key shows in how long a wrong guess takes."""
+    return bool(admin_key) and hmac.compare_digest(
+        hash_key(key).encode(), hash_key(admin_key or "").encode()
+    )
+
+
 def identify(session: Session, key: str | None, admin_key: str | None) -> Principal:
+    """Looked up per request, so a rotated or revoked key stops working at once in every
+    worker process."""
     if not key:
         return Principal()
-    if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
+    if is_admin_key(key, admin_key):
         return ORGANIZER
     owner = enterprises.id_for_key_hash(session, hash_key(key))
     if owner is None:

@@ -20,7 +20,7 @@ from service.matchmaker import Matchmaker
 from service.progress import Progress
 from service.store import enterprises
 from service.store.unit_of_work import Transaction, UnitOfWork
-from service.usecases.access import Principal, new_key
+from service.usecases.access import REVOKED, Principal, new_key
 
 EnterpriseSort = Literal["id", "name", "-name", "created_at", "-created_at"]
 REQUIRED = ("name", "role")  # may be changed, never emptied
@@ -122,16 +122,16 @@ def issue_key(uow: UnitOfWork, e: Enterprise) -> str:
     return key
 
 
+def revoke_key(uow: UnitOfWork, e: Enterprise) -> None:
+    """No key opens the enterprise any more, until the organizer issues a new one."""
+    with uow.begin() as tx:
+        e.api_key_hash = REVOKED
+        tx.session.add(e)
+
+
 def set_verified(uow: UnitOfWork, mm: Matchmaker, e: Enterprise, verified: bool) -> Enterprise:
     e.verified = verified
     return update(uow, mm, e, EnterpriseUpdate())
-
-
-def delete(uow: UnitOfWork, e: Enterprise) -> None:
-    assert e.id is not None
-    with uow.begin() as tx:
-        tx.session.delete(e)
-        tx.forget(e.id)
 
 
 def list_page(

@@ -80,10 +80,12 @@ def _trade_query(mm: Matchmaker, row: Need | Offer) -> Query:
     assert row.id is not None
     if row.status is not Status.open:
         raise BadRequest(f"{kind.value} {row.id} is closed; reopen it to get recommendations")
-    item = mm.catalog.find(kind, row.id)
-    if item is None:
-        raise NotFound(f"{kind.value} {row.id} is not indexed yet")
-    return _query(mm, mm.catalog.vector(item), item.text, item.label, item.hs_code)
+    with mm.catalog.reading():  # the item and its vector from one state of the catalog
+        item = mm.catalog.find(kind, row.id)
+        if item is None:
+            raise NotFound(f"{kind.value} {row.id} is not indexed yet")
+        vector = mm.catalog.vector(item)
+    return _query(mm, vector, item.text, item.label, item.hs_code)
 
 
 def _query(mm: Matchmaker, vector: FloatArray, text: str, label: str, hs_code: str | None) -> Query:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from starlette.datastructures import FormData
 
-from service.api.deps import MatchmakerDep, SessionDep, SettingsDep, UnitOfWorkDep
+from service.api.deps import MatchmakerDep, SessionDep, SettingsDep
 from service.entities import (
     EnterpriseBase,
     EnterpriseContact,
@@ -22,7 +22,15 @@ from service.entities import (
 from service.errors import Unauthorized
 from service.usecases import access, profiles, recommend, shortlists, trades
 from service.web import core
-from service.web.core import FormDep, PageRoute, VisitorDep, local_path, redirect, render
+from service.web.core import (
+    FormDep,
+    PageRoute,
+    PageUnitOfWork,
+    VisitorDep,
+    local_path,
+    redirect,
+    render,
+)
 from service.web.deps import Member
 from service.web.fair_people import meetable
 from service.web.forms import FormErrors, fields_of, texts, validated
@@ -56,7 +64,7 @@ def register_form(v: VisitorDep) -> Response:
 
 
 @router.post("/register")
-def register(v: VisitorDep, form: FormDep, uow: UnitOfWorkDep, mm: MatchmakerDep) -> Response:
+def register(v: VisitorDep, form: FormDep, uow: PageUnitOfWork, mm: MatchmakerDep) -> Response:
     """Register, sign in at once, and show the API key this one time."""
     data = _profile_fields(form)
     try:
@@ -142,7 +150,7 @@ def _blank_line() -> dict[str, object]:
 
 
 @router.post("/me/profile")
-def update_profile(v: Member, form: FormDep, uow: UnitOfWorkDep, mm: MatchmakerDep) -> Response:
+def update_profile(v: Member, form: FormDep, uow: PageUnitOfWork, mm: MatchmakerDep) -> Response:
     """Save the profile; 'add a product line' shows one more empty row instead."""
     me = v.enterprise()
     data = _profile_fields(form)

@@ -16,11 +16,12 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from service.api.deps import SessionDep, SettingsDep
+from service.api.deps import MatchmakerDep, SessionDep, SettingsDep
 from service.config import Settings
 from service.entities import Enterprise
 from service.errors import Forbidden, ServiceError, Unauthorized
 from service.runtime import Runtime
+from service.store.unit_of_work import UnitOfWork
 from service.usecases import access, profiles
 from service.web.i18n import LOCALES, choose, environment
 
@@ -101,6 +102,15 @@ def get_visitor(request: Request, session: SessionDep, settings: SettingsDep) ->
 
 
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
+
+
+def get_page_unit_of_work(session: SessionDep, mm: MatchmakerDep, v: VisitorDep) -> UnitOfWork:
+    """A page's writes, recorded in the audit trail against the signed-in visitor (the API's
+    `UnitOfWorkDep` reads the key from a header, which pages do not send)."""
+    return mm.unit_of_work(session, v.who.actor)
+
+
+PageUnitOfWork = Annotated[UnitOfWork, Depends(get_page_unit_of_work)]
 
 
 async def checked_form(request: Request) -> FormData:

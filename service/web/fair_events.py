@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from starlette.datastructures import FormData
 
-from service.api.deps import JobsDep, MatchmakerDep, SessionDep, UnitOfWorkDep
+from service.api.deps import JobsDep, MatchmakerDep, SessionDep
 from service.errors import Invalid
 from service.fairs.api import EventDep
 from service.fairs.tables import EventCreate, RequestStatus
 from service.fairs.usecases import events, matchlists, outcomes, plans, requests
 from service.jobs import JobState
-from service.web.core import FormDep, PageRoute, Visitor, redirect, render
+from service.web.core import FormDep, PageRoute, PageUnitOfWork, Visitor, redirect, render
 from service.web.deps import OrganizerVisitor
 from service.web.forms import FormErrors, fields_of, text, texts, validated
 
@@ -123,7 +123,7 @@ def new_fair(v: OrganizerVisitor) -> Response:
 
 
 @router.post("/fairs/new")
-def create_fair(v: OrganizerVisitor, form: FormDep, uow: UnitOfWorkDep) -> Response:
+def create_fair(v: OrganizerVisitor, form: FormDep, uow: PageUnitOfWork) -> Response:
     """Create the event; its page shows the next steps."""
     data = {**fields_of(form, EventCreate), "sessions": _sessions(form)}
     if "add_session" in form:
@@ -140,7 +140,7 @@ def create_fair(v: OrganizerVisitor, form: FormDep, uow: UnitOfWorkDep) -> Respo
 
 
 @router.get("/fairs/{event_id}")
-def show_fair(v: OrganizerVisitor, event: EventDep, uow: UnitOfWorkDep) -> Response:
+def show_fair(v: OrganizerVisitor, event: EventDep, uow: PageUnitOfWork) -> Response:
     """The event at a glance and its steps in order: participants, match lists, requests,
     schedule, day sheets and downloads, outcomes and the report."""
     return render(
@@ -156,7 +156,7 @@ def build_match_lists(
     v: OrganizerVisitor, event: EventDep, form: FormDep, mm: MatchmakerDep, jobs: JobsDep
 ) -> Response:
     """Start rebuilding every participant's match list; the job page shows its progress."""
-    job = matchlists.start_match_lists(jobs, mm, event)
+    job = matchlists.start_match_lists(jobs, mm, event, v.who.actor)
     return redirect(v, f"/fairs/{event.id}/jobs/{job.id}")
 
 
@@ -166,7 +166,7 @@ def plan_fair(
 ) -> Response:
     """Plan from scratch, or (keep) re-plan moving as few meetings as possible; locked
     meetings stay either way."""
-    job = plans.start_schedule(jobs, mm, event, keep=text(form, "keep") == "1")
+    job = plans.start_schedule(jobs, mm, event, v.who.actor, keep=text(form, "keep") == "1")
     return redirect(v, f"/fairs/{event.id}/jobs/{job.id}")
 
 
@@ -184,7 +184,7 @@ def job_progress(v: OrganizerVisitor, event: EventDep, job_id: str, jobs: JobsDe
 def request_overview(
     v: OrganizerVisitor,
     event: EventDep,
-    uow: UnitOfWorkDep,
+    uow: PageUnitOfWork,
     status: Literal["", "pending", "accepted", "declined", "expired"] = "",
 ) -> Response:
     """Every meeting request with its message, by status (expired ones marked on the way)."""

@@ -89,7 +89,7 @@ def run_import(
     if upload is None:
         return check_file(v, event, form, session)
     try:
-        job = imports.start_import(session, jobs, mm, event, *upload, _mapping(form))
+        job = imports.start_import(session, jobs, mm, event, v.who.actor, *upload, _mapping(form))
     except (BadRequest, InvalidRows):
         return _page(v, event.id, imports.preview_import(session, *upload, _mapping(form)), 422)
     return redirect(v, f"/fairs/{event.id}/jobs/{job.id}")

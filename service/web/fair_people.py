@@ -10,13 +10,21 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from service.api.deps import MatchmakerDep, SessionDep, UnitOfWorkDep
+from service.api.deps import MatchmakerDep, SessionDep
 from service.errors import Invalid, NotFound
 from service.fairs.api import EventDep
 from service.fairs.scheduling.timeslots import parse_window
 from service.fairs.tables import Event, MeetingRequestCreate, Participant, ParticipantUpdate
 from service.fairs.usecases import events, matchlists, requests
-from service.web.core import FormDep, PageRoute, Visitor, local_path, redirect, render
+from service.web.core import (
+    FormDep,
+    PageRoute,
+    PageUnitOfWork,
+    Visitor,
+    local_path,
+    redirect,
+    render,
+)
 from service.web.deps import KeyHolderVisitor, Member, OrganizerVisitor, OwnPlace
 from service.web.forms import text, texts
 
@@ -70,7 +78,7 @@ def _windows(p: Participant) -> list[dict[str, str]]:
 
 def _place_page(
     v: Visitor,
-    uow: UnitOfWorkDep,
+    uow: PageUnitOfWork,
     event: Event,
     p: Participant,
     status: int = 200,
@@ -103,7 +111,7 @@ def _place_page(
 
 
 @router.get("/fairs/{event_id}/participants/{participant_id}")
-def place_page(v: KeyHolderVisitor, p: OwnPlace, event: EventDep, uow: UnitOfWorkDep) -> Response:
+def place_page(v: KeyHolderVisitor, p: OwnPlace, event: EventDep, uow: PageUnitOfWork) -> Response:
     """A participant's fair: match list, requests, contacts, availability and agenda (its own
     company or the organizer)."""
     return _place_page(v, uow, event, p)
@@ -111,7 +119,7 @@ def place_page(v: KeyHolderVisitor, p: OwnPlace, event: EventDep, uow: UnitOfWor
 
 @router.post("/fairs/{event_id}/participants/{participant_id}/requests")
 def ask_for_meeting(
-    v: KeyHolderVisitor, p: OwnPlace, event: EventDep, form: FormDep, uow: UnitOfWorkDep
+    v: KeyHolderVisitor, p: OwnPlace, event: EventDep, form: FormDep, uow: PageUnitOfWork
 ) -> Response:
     """Send a request with a short message (why meet) to another participant."""
     assert p.id is not None
@@ -134,7 +142,7 @@ def answer_request(
     event: EventDep,
     request_id: int,
     form: FormDep,
-    uow: UnitOfWorkDep,
+    uow: PageUnitOfWork,
     mm: MatchmakerDep,
 ) -> Response:
     """Accept or decline a request this participant received; accepting shares contacts."""
@@ -161,7 +169,7 @@ def _available(form: FormData) -> list[str]:
 
 @router.post("/fairs/{event_id}/participants/{participant_id}/availability")
 def set_availability(
-    v: KeyHolderVisitor, p: OwnPlace, event: EventDep, form: FormDep, uow: UnitOfWorkDep
+    v: KeyHolderVisitor, p: OwnPlace, event: EventDep, form: FormDep, uow: PageUnitOfWork
 ) -> Response:
     """When this participant can meet, in the event's local time (no rows: the whole event)."""
     try:

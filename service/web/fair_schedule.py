@@ -7,13 +7,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
-from service.api.deps import SessionDep, UnitOfWorkDep
+from service.api.deps import SessionDep
 from service.errors import Invalid
 from service.fairs import agendas
 from service.fairs.api import EventDep
 from service.fairs.tables import OutcomeCreate
 from service.fairs.usecases import board, imports, outcomes, plans
-from service.web.core import FormDep, PageRoute, Visitor, redirect, render
+from service.web.core import FormDep, PageRoute, PageUnitOfWork, Visitor, redirect, render
 from service.web.deps import EventMeeting, KeyHolderVisitor, OrganizerVisitor, OwnPlace
 from service.web.forms import FormErrors, fields_of, text, validated
 
@@ -66,7 +66,7 @@ def meeting_page(
 
 @router.post("/fairs/{event_id}/meetings/{meeting_id}/move")
 def move_meeting(
-    v: OrganizerVisitor, event: EventDep, m: EventMeeting, form: FormDep, uow: UnitOfWorkDep
+    v: OrganizerVisitor, event: EventDep, m: EventMeeting, form: FormDep, uow: PageUnitOfWork
 ) -> Response:
     """Move to the chosen cell ('slot:table'); a cell where it clashes is refused (409)."""
     slot, _, table = text(form, "cell").partition(":")
@@ -78,7 +78,7 @@ def move_meeting(
 
 @router.post("/fairs/{event_id}/meetings/{meeting_id}/lock")
 def lock_meeting(
-    v: OrganizerVisitor, event: EventDep, m: EventMeeting, form: FormDep, uow: UnitOfWorkDep
+    v: OrganizerVisitor, event: EventDep, m: EventMeeting, form: FormDep, uow: PageUnitOfWork
 ) -> Response:
     """Lock the meeting where it is (re-plans keep it), or free it."""
     board.set_locked(uow, m, text(form, "locked") == "1")
@@ -91,7 +91,7 @@ def record_outcome(
     event: EventDep,
     m: EventMeeting,
     form: FormDep,
-    uow: UnitOfWorkDep,
+    uow: PageUnitOfWork,
 ) -> Response:
     """Whether it was held, its rating and the intended deal; a later record replaces it."""
     data = fields_of(form, OutcomeCreate)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from service.api.deps import MatchmakerDep, SessionDep, UnitOfWorkDep
+from service.api.deps import MatchmakerDep, SessionDep
 from service.entities import (
     Need,
     NeedBase,
@@ -21,7 +21,7 @@ from service.entities import (
 from service.errors import BadRequest, NotFound
 from service.matchmaker import Matchmaker
 from service.usecases import access, recommend, shortlists, trades
-from service.web.core import FormDep, PageRoute, redirect, render
+from service.web.core import FormDep, PageRoute, PageUnitOfWork, redirect, render
 from service.web.deps import KeyHolderVisitor, Member
 from service.web.fair_people import meetable
 from service.web.forms import FormErrors, fields_of, validated
@@ -86,7 +86,7 @@ def new_trade(kinds: str, v: Member) -> Response:
 
 @router.post("/me/{kinds}/new")
 def create_trade(
-    kinds: str, v: Member, form: FormDep, uow: UnitOfWorkDep, mm: MatchmakerDep
+    kinds: str, v: Member, form: FormDep, uow: PageUnitOfWork, mm: MatchmakerDep
 ) -> Response:
     """Post it; it is matched at once, and its recommendations are the next page."""
     kind = _kind(kinds)
@@ -139,7 +139,7 @@ def update_trade(
     row: OwnTrade,
     v: KeyHolderVisitor,
     form: FormDep,
-    uow: UnitOfWorkDep,
+    uow: PageUnitOfWork,
     mm: MatchmakerDep,
 ) -> Response:
     """Save the changes (closing it stops its matching)."""

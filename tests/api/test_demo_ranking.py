@@ -12,6 +12,7 @@ from service.db import migrate
 from service.matching.embedder import Embedder
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.usecases.demo import load_demo
 
 
@@ -26,7 +27,7 @@ def demo(
     ) as client:
         mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
         with mm.session() as session:
-            load_demo(mm.unit_of_work(session), mm)
+            load_demo(mm.unit_of_work(session, ORGANIZER), mm)
         yield client
 
 

@@ -6,6 +6,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from service.db import make_engine
 from service.jobs import JobRunner, JobState
 from service.logs import RequestIdFilter
 
@@ -34,11 +35,13 @@ def test_a_request_is_logged_by_path_with_its_id_never_its_query(
     assert line.request_id == "r1"  # type: ignore[attr-defined]
 
 
-def test_a_failed_job_keeps_its_traceback_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_job_keeps_its_traceback_in_the_log(
+    caplog: pytest.LogCaptureFixture, database_url: str
+) -> None:
     def broken(_: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    runner = JobRunner()
+    runner = JobRunner(make_engine(database_url))
     try:
         job = runner.submit("broken", broken)
         status = runner.wait(job.id, timeout=10)

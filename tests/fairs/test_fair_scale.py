@@ -19,6 +19,7 @@ from service.fairs.tables import (
 )
 from service.fairs.usecases import events, imports, matchlists, plans
 from service.matching.embedder import Embedder
+from service.records import ORGANIZER
 from service.runtime import build_matchmaker
 from tests.fairs.conftest import DAY
 from tools.demo_generator import generate
@@ -61,7 +62,7 @@ def test_300_by_300_fair_from_xlsx_gets_a_valid_deterministic_plan_and_a_gentle_
         }
     )
     with mm.session() as session:
-        uow = mm.unit_of_work(session)
+        uow = mm.unit_of_work(session, ORGANIZER)
         event = events.create_event(uow, event_data)
         assert events.show_event(session, event).n_slots == 8
         report = imports.import_participants(uow, mm, event, _xlsx(_rows(300)), "xlsx")

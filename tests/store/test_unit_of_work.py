@@ -17,6 +17,7 @@ from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole
 from service.matching.embedder import Embedder, FloatArray
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.runtime import build_matchmaker
 from service.store import enterprises
 from service.usecases import profiles
@@ -47,7 +48,7 @@ def _unsaved(external_id: str) -> Enterprise:
 def _first(mm: Matchmaker) -> None:
     with mm.session() as session:
         data = EnterpriseCreate.model_validate({**HOTPOT_MAKER, "external_id": "dup"})
-        profiles.register(mm.unit_of_work(session), mm, [data])
+        profiles.register(mm.unit_of_work(session, ORGANIZER), mm, [data])
 
 
 def test_a_write_failing_inside_its_transaction_leaves_the_catalog_untouched(
@@ -60,7 +61,7 @@ def test_a_write_failing_inside_its_transaction_leaves_the_catalog_untouched(
     with (
         mm.session() as session,
         pytest.raises(IntegrityError),
-        mm.unit_of_work(session).begin(embedded) as tx,
+        mm.unit_of_work(session, ORGANIZER).begin(embedded) as tx,
     ):
         tx.session.add(second)
         tx.index(enterprises=[second])
@@ -80,7 +81,7 @@ def test_a_failed_commit_leaves_the_catalog_untouched(mm: Matchmaker) -> None:
         event.listen(session, "before_commit", refuse)
         with (
             pytest.raises(RuntimeError, match="commit refused"),
-            mm.unit_of_work(session).begin(embedded) as tx,
+            mm.unit_of_work(session, ORGANIZER).begin(embedded) as tx,
         ):
             tx.session.add(second)
             tx.index(enterprises=[second])  # flushed: the rows exist until the rollback

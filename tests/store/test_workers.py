@@ -16,8 +16,9 @@ from service.config import Settings
 from service.entities import EnterpriseCreate
 from service.matching.embedder import Embedder
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.runtime import build_matchmaker
-from service.usecases import profiles
+from service.usecases import erasure, profiles
 from tests.api.factories import HOTPOT_MAKER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ def test_a_write_in_one_process_is_applied_by_another_on_sync(
     writer, reader = two
     with writer.session() as session:
         data = EnterpriseCreate.model_validate(HOTPOT_MAKER)
-        [(e, _)] = profiles.register(writer.unit_of_work(session), writer, [data])
+        [(e, _)] = profiles.register(writer.unit_of_work(session, ORGANIZER), writer, [data])
         assert e.id is not None
         enterprise_id = e.id
     assert reader.catalog.owned(enterprise_id) == []
@@ -49,8 +50,8 @@ def test_a_write_in_one_process_is_applied_by_another_on_sync(
     assert reader.catalog.facts[enterprise_id].name == HOTPOT_MAKER["name"]
     assert writer.sync() == 0  # its own write was applied at commit
     with writer.session() as session:
-        profiles.delete(
-            writer.unit_of_work(session), profiles.get_enterprise(session, enterprise_id)
+        erasure.erase(
+            writer.unit_of_work(session, ORGANIZER), profiles.get_enterprise(session, enterprise_id)
         )
     assert reader.sync() == 1
     assert reader.catalog.owned(enterprise_id) == [] and enterprise_id not in reader.catalog.facts

@@ -30,6 +30,7 @@ from service.config import Settings
 from service.matching.embedder import Embedder
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.records import ORGANIZER
 from service.usecases.demo import load_demo
 from tests.conftest import ADMIN_KEY
 
@@ -97,7 +98,7 @@ def live_server(
     with LiveServer(create_app(settings, embedder=embedder, suggester=suggester)) as server:
         mm = server.matchmaker
         with mm.session() as session:
-            load_demo(mm.unit_of_work(session), mm)
+            load_demo(mm.unit_of_work(session, ORGANIZER), mm)
         yield server
 
 

@@ -24,6 +24,7 @@ from service.fairs.tables import (
     ParticipantUpdate,
 )
 from service.matchmaker import Matchmaker
+from service.records import Actor
 from service.store import enterprises
 from service.store.unit_of_work import UnitOfWork
 from service.usecases.profiles import get_enterprise
@@ -31,10 +32,13 @@ from service.usecases.profiles import get_enterprise
 T = TypeVar("T")
 
 
-def in_session(mm: Matchmaker, event_id: int, work: Callable[[UnitOfWork, Event], T]) -> T:
-    """Run `work` on the event in a session of its own (jobs outlive the request's session)."""
+def in_session(
+    mm: Matchmaker, event_id: int, actor: Actor, work: Callable[[UnitOfWork, Event], T]
+) -> T:
+    """Run `work` on the event in a session of its own (jobs outlive the request's session),
+    its writes recorded against `actor`."""
     with mm.session() as session:
-        return work(mm.unit_of_work(session), get_event(session, event_id))
+        return work(mm.unit_of_work(session, actor), get_event(session, event_id))
 
 
 # --- events --------------------------------------------------------------------------------
@@ -143,8 +147,10 @@ def get_participant(session: Session, event: Event, participant_id: int) -> Part
 
 
 def show_participant(session: Session, p: Participant) -> ParticipantPublic:
-    """Never with contact details: those travel only through accepted requests."""
-    e = get_enterprise(session, p.enterprise_id)
+    """Never with contact details: those travel only through accepted requests. An erased
+    enterprise shows as its empty "(deleted enterprise)" row."""
+    e = enterprises.get(session, p.enterprise_id, erased_too=True)
+    assert e is not None  # participants go with their enterprise, or keep its erased row
     return ParticipantPublic.model_validate(
         p,
         from_attributes=True,

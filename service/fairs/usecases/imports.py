@@ -16,6 +16,7 @@ from service.fairs.usecases.events import in_session
 from service.jobs import JobRunner, JobStatus
 from service.matchmaker import Matchmaker
 from service.progress import Progress
+from service.records import Actor
 from service.store import enterprises
 from service.store.unit_of_work import Transaction, UnitOfWork
 from service.usecases import profiles
@@ -154,12 +155,13 @@ def start_import(
     jobs: JobRunner,
     mm: Matchmaker,
     event: Event,
+    actor: Actor,
     data: bytes,
     fmt: Format,
     mapping: Mapping[str, str] | None = None,
 ) -> JobStatus:
     """Check every row now (InvalidRows lists each bad cell), then import as a job whose
-    progress shows at /jobs/{id}."""
+    progress shows at /jobs/{id}; its writes are recorded against `actor`."""
     check_import(session, data, fmt, mapping)
     assert event.id is not None
     event_id = event.id
@@ -168,6 +170,7 @@ def start_import(
         lambda progress: in_session(
             mm,
             event_id,
+            actor,
             lambda uow, e: import_participants(uow, mm, e, data, fmt, mapping, progress),
         ).model_dump(),
     )
@@ -248,6 +251,8 @@ def export_participants(session: Session, event: Event, fmt: Format) -> bytes:
     rows = []
     for p in people:
         e = ents[p.enterprise_id]
+        if e.deleted_at is not None:  # erased: only its meetings' history is kept
+            continue
         fair = FairColumns(
             role=p.role,
             max_meetings=p.max_meetings,

@@ -18,6 +18,7 @@ from service.matching.explain import reason
 from service.matching.ranking import Match
 from service.matchmaker import Matchmaker
 from service.progress import Progress
+from service.records import Actor
 from service.store.unit_of_work import UnitOfWork
 
 Pair = tuple[int, int]  # (supplier participant id, buyer participant id)
@@ -96,14 +97,15 @@ def build_match_lists(
     return {"participants": len(people), "entries": entries, "mutual_entries": mutual}
 
 
-def start_match_lists(jobs: JobRunner, mm: Matchmaker, event: Event) -> JobStatus:
-    """Rebuild the event's match lists as a job whose progress shows at /jobs/{id}."""
+def start_match_lists(jobs: JobRunner, mm: Matchmaker, event: Event, actor: Actor) -> JobStatus:
+    """Rebuild the event's match lists as a job whose progress shows at /jobs/{id}; its writes
+    are recorded against `actor`."""
     assert event.id is not None
     event_id = event.id
     return jobs.submit(
         "match-lists",
         lambda progress: in_session(
-            mm, event_id, lambda uow, e: build_match_lists(uow, mm, e, progress)
+            mm, event_id, actor, lambda uow, e: build_match_lists(uow, mm, e, progress)
         ),
     )
 

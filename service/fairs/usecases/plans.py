@@ -33,6 +33,7 @@ from service.fairs.usecases.requests import accepted_pairs, accepted_partners
 from service.jobs import JobRunner, JobStatus
 from service.matchmaker import Matchmaker
 from service.progress import Progress
+from service.records import Actor
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -123,14 +124,20 @@ def generate_schedule(
     )
 
 
-def start_schedule(jobs: JobRunner, mm: Matchmaker, event: Event, *, keep: bool) -> JobStatus:
-    """Plan (or, keep=True, re-plan) the event as a job whose progress shows at /jobs/{id}."""
+def start_schedule(
+    jobs: JobRunner, mm: Matchmaker, event: Event, actor: Actor, *, keep: bool
+) -> JobStatus:
+    """Plan (or, keep=True, re-plan) the event as a job whose progress shows at /jobs/{id};
+    its writes are recorded against `actor`."""
     assert event.id is not None
     event_id = event.id
     return jobs.submit(
         "schedule",
         lambda progress: in_session(
-            mm, event_id, lambda uow, e: generate_schedule(uow, e, keep=keep, progress=progress)
+            mm,
+            event_id,
+            actor,
+            lambda uow, e: generate_schedule(uow, e, keep=keep, progress=progress),
         ).model_dump(),
     )
 

@@ -20,6 +20,7 @@ from service.fairs.tables import (
 from service.fairs.usecases.events import get_participant
 from service.fairs.usecases.matchlists import Pair, do_not_meet, pair_of
 from service.matchmaker import Matchmaker
+from service.records import SYSTEM
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -27,7 +28,7 @@ def expire_requests(uow: UnitOfWork, event: Event) -> None:
     """Unanswered requests past their deadline turn expired (checked lazily, on every use)."""
     overdue = store.overdue_requests(uow.session, event.id, utc_now())
     if overdue:
-        with uow.begin() as tx:
+        with uow.begin(actor=SYSTEM) as tx:
             for r in overdue:
                 r.status = RequestStatus.expired
                 tx.session.add(r)

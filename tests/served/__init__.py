@@ -1,0 +1,1 @@
+"""Tests against `matchfair serve` running in a process of its own."""
