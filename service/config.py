@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=64, ge=1, le=4096)
     max_bulk_rows: int = Field(default=1000, ge=1)
     query_cache_size: int = Field(default=1024, ge=0)
+    max_body_bytes: int = Field(
+        default=12 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body; larger ones get 413 before parsing (an imported "
+        "spreadsheet may be 10 MB).",
+    )
+    max_query_bytes: int = Field(
+        default=4096, ge=256, description="Longest query string; longer ones get 414."
+    )
 
     def resolved_model_path(self) -> Path:
         return self.model_path or default_model_path()

@@ -29,12 +29,13 @@ from service.entities import (
     Page,
     Status,
 )
+from service.payloads import MAX_INT, Id
 from service.usecases import recommend, trades
 from service.usecases.trades import TradeSort
 
 router = APIRouter(tags=["needs and offers"])
 
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 TopK = Annotated[int, Query(ge=1, le=100)]
 Public = TypeVar("Public", bound=BaseModel)
@@ -57,7 +58,7 @@ def create_need(data: OwnNeedDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> Ne
 @router.get("/needs")
 def list_needs(
     session: SessionDep,
-    buyer_id: int | None = None,
+    buyer_id: Id | None = None,
     status: Status | None = None,
     sort: TradeSort = "id",
     offset: Offset = 0,
@@ -115,7 +116,7 @@ def create_offer(data: OwnOfferDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> 
 @router.get("/offers")
 def list_offers(
     session: SessionDep,
-    supplier_id: int | None = None,
+    supplier_id: Id | None = None,
     status: Status | None = None,
     sort: TradeSort = "id",
     offset: Offset = 0,

@@ -15,8 +15,9 @@ from service.api.deps import (
     SessionDep,
     UnitOfWorkDep,
 )
+from service.api.errors import raises
 from service.entities import EnterprisePrivate, Page
-from service.errors import BadRequest
+from service.errors import Invalid
 from service.fairs import agendas, spreadsheets
 from service.fairs.tables import (
     Event,
@@ -41,6 +42,7 @@ from service.fairs.tables import (
 )
 from service.fairs.usecases import events, imports, matchlists, outcomes, plans, requests
 from service.jobs import JobStatus
+from service.payloads import MAX_INT, Id
 from service.usecases import access
 
 router = APIRouter(prefix="/events", tags=["fairs"])
@@ -55,26 +57,28 @@ _MEDIA = {
 }
 
 
-def get_event(event_id: int, session: SessionDep) -> Event:
+def get_event(event_id: Id, session: SessionDep) -> Event:
     return events.get_event(session, event_id)
 
 
 EventDep = Annotated[Event, Depends(get_event)]
 
 
-def get_participant(participant_id: int, event: EventDep, session: SessionDep) -> Participant:
+def get_participant(participant_id: Id, event: EventDep, session: SessionDep) -> Participant:
     return events.get_participant(session, event, participant_id)
 
 
 ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 
+@raises(403)
 def own_participant(who: KeyHolder, p: ParticipantDep) -> Participant:
     """The participant's own enterprise, or the organizer."""
     access.require_owner(who, p.enterprise_id)
     return p
 
 
+@raises(403)
 def requester(
     who: KeyHolder, data: MeetingRequestCreate, event: EventDep, session: SessionDep
 ) -> MeetingRequestCreate:
@@ -84,8 +88,9 @@ def requester(
     return data
 
 
+@raises(403)
 def request_to_me(
-    who: KeyHolder, request_id: int, event: EventDep, session: SessionDep
+    who: KeyHolder, request_id: Id, event: EventDep, session: SessionDep
 ) -> MeetingRequest:
     """A request the caller's enterprise received (or any, for the organizer)."""
     r = requests.get_request(session, event, request_id)
@@ -93,8 +98,9 @@ def request_to_me(
     return r
 
 
+@raises(403)
 def meeting_of_mine(
-    who: KeyHolder, meeting_id: int, event: EventDep, session: SessionDep
+    who: KeyHolder, meeting_id: Id, event: EventDep, session: SessionDep
 ) -> Meeting:
     """A meeting the caller's enterprise takes part in (or any, for the organizer)."""
     m = outcomes.get_meeting(session, event, meeting_id)
@@ -136,7 +142,7 @@ def create_event(_: Organizer, data: EventCreate, uow: UnitOfWorkDep) -> EventPu
 @router.get("")
 def list_events(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[EventPublic]:
     """Events, latest first."""
@@ -179,7 +185,7 @@ def list_participants(
     event: EventDep,
     session: SessionDep,
     role: ParticipantRole | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[ParticipantPublic]:
     """Participants with their public profiles (never contact details)."""
@@ -228,10 +234,10 @@ def import_participants(
     try:
         columns = json.loads(mapping)
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"mapping: not JSON ({exc.msg})") from exc
+        raise Invalid(f"mapping: not JSON ({exc.msg})") from exc
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise BadRequest('mapping: expected an object of strings, e.g. {"name": "Company"}')
-    fmt = spreadsheets.detect_format(file.filename or "", data)
+        raise Invalid('mapping: expected an object of strings, e.g. {"name": "Company"}')
+    fmt = imports.file_format(data)
     imports.check_import(session, data, fmt, columns)
     event_id = _id(event)
     return jobs.submit(

@@ -11,8 +11,10 @@ from pydantic import AfterValidator, BaseModel, NaiveDatetime
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from service.db import NEVER_REUSED
 from service.entities import EnterprisePublic, Name, Quantity, Short, Text, utc_now
 from service.fairs.scheduling.timeslots import normalise_window
+from service.payloads import Id, Input, Patch
 
 
 def _known_zone(name: str) -> str:
@@ -71,8 +73,12 @@ class EventSession(EventSessionBase, table=True):
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
 
 
-class EventSessionCreate(EventSessionBase):
-    pass
+class EventSessionCreate(Input, EventSessionBase):
+    """Times without an offset are the event's local time; with one (`+08:00`, `Z`) they are
+    converted to the event's time zone."""
+
+    starts_at: datetime
+    ends_at: datetime
 
 
 class EventSessionPublic(EventSessionBase):
@@ -93,17 +99,20 @@ class EventBase(SQLModel):
 
 
 class Event(EventBase, table=True):
+    __table_args__ = NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now)
     planned_at: datetime | None = None
 
 
-class EventCreate(EventBase):
+class EventCreate(Input, EventBase):
     sessions: list[EventSessionCreate] = Field(min_length=1, max_length=50)
 
 
-class EventUpdate(SQLModel):
+class EventUpdate(Patch):
     """Every field optional; given sessions replace the stored ones."""
+
+    stored_as = Event
 
     name: Name | None = None
     venue: Short | None = None
@@ -137,13 +146,13 @@ class ParticipantBase(SQLModel):
         description="Windows like '2025-05-20 09:00-12:00' or '14:00-17:00' (every day); "
         "empty means the whole event.",
     )
-    must_meet: list[int] = Field(
+    must_meet: list[Id] = Field(
         default_factory=list,
         max_length=100,
         sa_type=JSON,
         description="Enterprise ids this participant must meet.",
     )
-    do_not_meet: list[int] = Field(
+    do_not_meet: list[Id] = Field(
         default_factory=list,
         max_length=100,
         sa_type=JSON,
@@ -153,7 +162,7 @@ class ParticipantBase(SQLModel):
 
 
 class Participant(ParticipantBase, table=True):
-    __table_args__ = (UniqueConstraint("event_id", "enterprise_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "enterprise_id"), NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
@@ -161,15 +170,17 @@ class Participant(ParticipantBase, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class ParticipantCreate(ParticipantBase):
-    enterprise_id: int
+class ParticipantCreate(Input, ParticipantBase):
+    enterprise_id: Id
 
 
-class ParticipantUpdate(SQLModel):
+class ParticipantUpdate(Patch):
+    stored_as = Participant
+
     max_meetings: int | None = Field(default=None, ge=0, le=100)
     available: list[Window] | None = Field(default=None, max_length=20)
-    must_meet: list[int] | None = Field(default=None, max_length=100)
-    do_not_meet: list[int] | None = Field(default=None, max_length=100)
+    must_meet: list[Id] | None = Field(default=None, max_length=100)
+    do_not_meet: list[Id] | None = Field(default=None, max_length=100)
     needs_interpreter: bool | None = None
     status: ParticipantStatus | None = None
 
@@ -223,6 +234,7 @@ class MeetingRequestBase(SQLModel):
 
 
 class MeetingRequest(MeetingRequestBase, table=True):
+    __table_args__ = NEVER_REUSED
     __tablename__ = "meeting_request"
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
@@ -234,9 +246,9 @@ class MeetingRequest(MeetingRequestBase, table=True):
     answered_at: datetime | None = None
 
 
-class MeetingRequestCreate(MeetingRequestBase):
-    from_id: int = Field(description="The requesting participant (the caller's enterprise).")
-    to_id: int
+class MeetingRequestCreate(Input, MeetingRequestBase):
+    from_id: Id = Field(description="The requesting participant (the caller's enterprise).")
+    to_id: Id
 
 
 class MeetingRequestPublic(MeetingRequestBase):
@@ -250,7 +262,7 @@ class MeetingRequestPublic(MeetingRequestBase):
     answered_at: datetime | None
 
 
-class RequestAnswer(BaseModel):
+class RequestAnswer(Input):
     accept: bool
 
 
@@ -273,7 +285,7 @@ class MeetingBase(SQLModel):
 class Meeting(MeetingBase, table=True):
     """One pair's meeting; kept (cancelled) when a re-plan drops it so calendars can update."""
 
-    __table_args__ = (UniqueConstraint("event_id", "supplier_id", "buyer_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "supplier_id", "buyer_id"), NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     updated_at: datetime = Field(default_factory=utc_now)
@@ -298,7 +310,7 @@ class Outcome(OutcomeBase, table=True):
     recorded_at: datetime = Field(default_factory=utc_now)
 
 
-class OutcomeCreate(OutcomeBase):
+class OutcomeCreate(Input, OutcomeBase):
     pass
 
 

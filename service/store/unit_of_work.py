@@ -3,6 +3,11 @@ catalog (and anything else registered) learns of the write — after a successfu
 
 Texts are embedded before the transaction opens (`Embedded`), so the model never runs while the
 database's write lock is held; inside, `Transaction.index` only looks their vectors up.
+
+What another request did meanwhile surfaces here and nowhere else: a unique value taken, a row
+referred to or written that was deleted (or changed) since it was read. Each is a `Conflict`
+(409), so checks done earlier in a use-case ("is this external id free?") are a courtesy, and
+the database's constraints the rule.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -10,9 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel
 
 from service.entities import Enterprise, Need, Offer
+from service.errors import Conflict
 from service.matching.catalog import Catalog, CatalogChange
 from service.matching.embedder import FloatArray
 from service.matching.items import Item, Kind
@@ -97,9 +105,44 @@ class UnitOfWork:
         try:
             yield tx
             self.session.commit()
+        except (IntegrityError, StaleDataError) as exc:
+            self.session.rollback()
+            if (conflict := _conflict(exc)) is None:
+                raise
+            raise conflict from exc
         except BaseException:
             self.session.rollback()
             raise
         self.catalog.apply(tx.change)
         for action in tx._after_commit:
             action()
+
+    def reload(self, *rows: SQLModel) -> None:
+        """Read committed rows back (defaults, relationships); one deleted meanwhile by another
+        request is a Conflict."""
+        for row in rows:
+            try:
+                self.session.refresh(row)
+            except InvalidRequestError as exc:
+                raise Conflict(f"{_name(row)} was deleted by another request meanwhile") from exc
+
+
+def _name(row: object) -> str:
+    return f"{type(row).__name__.lower()} {getattr(row, 'id', '')}".strip()
+
+
+def _conflict(exc: IntegrityError | StaleDataError) -> Conflict | None:
+    """The Conflict that a lost race means; any other integrity error is a bug and stays one."""
+    if isinstance(exc, StaleDataError):
+        return Conflict(
+            "the row was changed or deleted by another request meanwhile; read it again"
+        )
+    code = getattr(exc.orig, "sqlstate", None)  # PostgreSQL
+    message = str(exc.orig)
+    if code == "23505" or message.startswith("UNIQUE constraint failed"):
+        diag = getattr(exc.orig, "diag", None)
+        what = getattr(diag, "constraint_name", None) or message.split(":", 1)[-1].strip()
+        return Conflict(f"{what}: already taken (stored by another request meanwhile)")
+    if code == "23503" or message.startswith("FOREIGN KEY constraint failed"):
+        return Conflict("a row this write refers to was deleted by another request meanwhile")
+    return None

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from sqlmodel import Session
 
 from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole, EnterpriseUpdate
-from service.errors import BadRequest, InvalidRows
+from service.errors import Invalid, InvalidRows
 from service.fairs import spreadsheets, store
-from service.fairs.spreadsheets import FairColumns, Format, ImportRow, RowError
+from service.fairs.filetypes import Format, detect_format
+from service.fairs.spreadsheets import FairColumns, ImportRow, RowError
 from service.fairs.tables import Event, ImportReport, Participant
 from service.matchmaker import Matchmaker
 from service.progress import Progress
@@ -17,18 +18,26 @@ from service.store.unit_of_work import Transaction, UnitOfWork
 from service.usecases import profiles
 
 
+def file_format(data: bytes) -> Format:
+    """CSV or XLSX, read from the bytes; 422 for anything else (a PDF, an old .xls, ...)."""
+    try:
+        return detect_format(data)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+
+
 def check_import(
     session: Session, data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None
 ) -> tuple[list[ImportRow], dict[str | None, Enterprise]]:
     """Validate every row (cells, references between rows) before anything is written.
 
-    Returns the rows and the stored enterprises their external ids name; raises BadRequest for
-    a file-level problem and InvalidRows with one entry per bad cell.
+    Returns the rows and the stored enterprises their external ids name; raises Invalid for a
+    file-level problem ("file: ..." or "mapping: ...") and InvalidRows with one entry per bad cell.
     """
     try:
         parsed = spreadsheets.parse(data, fmt, mapping)
     except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
+        raise Invalid(str(exc)) from exc
     rows = parsed.rows
     exts = {r.profile.external_id for r in rows}
     refs = {x for r in rows for x in (*r.fair.must_meet, *r.fair.do_not_meet)}

@@ -71,7 +71,7 @@ def send_request(uow: UnitOfWork, event: Event, data: MeetingRequestCreate) -> M
     )
     with uow.begin() as tx:
         tx.session.add(r)
-    uow.session.refresh(r)
+    uow.reload(r)
     return r
 
 
@@ -80,7 +80,7 @@ def answer_request(
 ) -> MeetingRequest:
     """The recipient (or the organizer) accepts or declines a pending request."""
     expire_requests(uow, event)
-    uow.session.refresh(r)
+    uow.reload(r)
     if r.status is not RequestStatus.pending:
         raise Conflict(f"request {r.id} is {r.status.value}, not pending")
     with uow.begin() as tx:
@@ -90,7 +90,7 @@ def answer_request(
         if accept:
             pairs = store.accepted_buyer_supplier(tx.session, request_ids=[r.id])
             tx.after_commit(lambda: learn(mm, pairs))
-    uow.session.refresh(r)
+    uow.reload(r)
     return r
 
 
