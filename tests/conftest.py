@@ -22,6 +22,7 @@ from service.matching.hs import HsSuggester, build_suggester
 from service.runtime import build_runtime
 from service.store.localpg import LocalPostgres
 from service.usecases.demo import load_demo
+from tests.seed import Fair, seed_fair
 
 ADMIN_KEY = "organizer-secret"
 PG_TEMPLATE = "matchfair_template"
@@ -72,6 +73,22 @@ def copy_database(source: Path, target: Path) -> str:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def fair_database(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> tuple[Path, Fair]:
+    """A SQLite file holding a small seeded fair (tests/seed.py), made once per session; tests
+    take a copy. Its app learns the seed's HS confirmation, so it has a suggester of its own."""
+    path = tmp_path_factory.mktemp("fair") / "fair.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    with TestClient(
+        create_app(Settings(database_url=url, admin_key=ADMIN_KEY), embedder=embedder)
+    ) as client:
+        fair = seed_fair(client, {"X-API-Key": ADMIN_KEY})
+    return path, fair
 
 
 @pytest.fixture(scope="session")

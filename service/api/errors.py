@@ -12,8 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from fastapi.utils import create_model_field
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -91,6 +90,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI could not read the body (not UTF-8, a number too long to parse): invalid
+            errors = [{"field": "body", "detail": "not readable JSON"}]
+            body = {"error": "Invalid", "detail": "body: not readable JSON", "errors": errors}
+            return JSONResponse(body, status_code=422)
         body = {"error": error_name(exc.status_code), "detail": printable(str(exc.detail))}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -121,7 +125,7 @@ def raises(*codes: int) -> Callable[[F], F]:
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: the listed error codes, in the one error shape."""
+    """`responses=` for a route: error codes its use-case answers, in the one error shape."""
     return {code: {"model": ErrorBody, "description": _MEANING[code]} for code in codes}
 
 
@@ -131,28 +135,54 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
         yield from _dependants(sub)
 
 
+def route_codes(route: APIRoute, method: str) -> set[int]:
+    """The 4xx that a route's shape implies: 414 always, 413 with a body, 422 with any input,
+    404 with an id in the path, 409 for a write (a race lost at the commit), and what its
+    dependencies declare (`raises`: 401, 403, 503)."""
+    parts = list(_dependants(route.dependant))
+    codes = {414}
+    if route.body_field is not None:
+        codes |= {413, 422}
+    if any(d.path_params or d.query_params or d.header_params for d in parts):
+        codes.add(422)
+    if any(d.path_params for d in parts):
+        codes.add(404)
+    if method in {"POST", "PUT", "PATCH", "DELETE"}:
+        codes.add(409)
+    for d in parts:
+        codes |= set(getattr(d.call, "raises", ()))
+    return codes
+
+
 def document(app: FastAPI) -> None:
-    """Add to each route the 4xx that its shape implies: 414 always, 413 with a body, 422 with
-    any parameter, 404 with an id in the path, 409 for a write (a race lost at the commit), and
-    what its dependencies declare (`raises`: 401, 403, 503)."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
+    """Make the app's OpenAPI document list, on every operation, each 4xx it can answer (see
+    `route_codes`, plus the routes' own `responses=`), all in the one error shape."""
+    generate = app.openapi
+    done: set[int] = set()
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        if id(schema) not in done:  # generated anew (FastAPI caches it until routes change)
+            _add_errors(app, schema)
+            done.add(id(schema))
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_errors(app: FastAPI, schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    shape = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(shape.pop("$defs", {}))
+    components["ErrorBody"] = shape
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        parts = list(_dependants(route.dependant))
-        codes = {414}
-        if route.body_field is not None:
-            codes |= {413, 422}
-        if any(d.path_params or d.query_params or d.header_params for d in parts):
-            codes.add(422)
-        if any(d.path_params for d in parts):
-            codes.add(404)
-        if (route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
-            codes.add(409)
-        for d in parts:
-            codes |= set(getattr(d.call, "raises", ()))
-        for code, response in errors(*sorted(codes)).items():
-            if code not in route.responses:  # as APIRoute does for the `responses=` it is given
-                route.responses[code] = response
-                route.response_fields[code] = create_model_field(
-                    name=f"Response_{code}_{route.unique_id}", type_=ErrorBody, mode="serialization"
-                )
+        for method in route.methods or ():
+            responses = schema["paths"][context.path_format][method.lower()]["responses"]
+            for code in route_codes(route, method):
+                responses[str(code)] = {"description": _MEANING[code], "content": content}
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422, replaced above
+        components.pop(unused, None)

@@ -3,7 +3,7 @@ the schedule, agendas, outcomes and the report. Organizer actions need the admin
 participants act with their enterprise's key."""
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
@@ -115,6 +115,12 @@ OwnParticipant = Annotated[Participant, Depends(own_participant)]
 OwnRequestDraft = Annotated[MeetingRequestCreate, Depends(requester)]
 RequestToMe = Annotated[MeetingRequest, Depends(request_to_me)]
 MeetingOfMine = Annotated[Meeting, Depends(meeting_of_mine)]
+
+
+def _files(*formats: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route answering a file in one of `formats`."""
+    types = {_MEDIA[f].split(";")[0]: {"schema": {"type": "string"}} for f in formats}
+    return {200: {"description": "The file.", "content": types}}
 
 
 def _file(content: bytes, fmt: str, name: str) -> Response:
@@ -250,7 +256,9 @@ def import_participants(
     )
 
 
-@router.get("/{event_id}/participants.{fmt}")
+@router.get(
+    "/{event_id}/participants.{fmt}", response_class=Response, responses=_files("xlsx", "csv")
+)
 def export_participants(
     _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
@@ -347,7 +355,7 @@ def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[Me
     ]
 
 
-@router.get("/{event_id}/grid.{fmt}")
+@router.get("/{event_id}/grid.{fmt}", response_class=Response, responses=_files("xlsx", "csv"))
 def export_grid(
     _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
@@ -355,7 +363,11 @@ def export_grid(
     return _file(plans.grid(session, event, fmt), fmt, f"event-{event.id}-grid")
 
 
-@router.get("/{event_id}/participants/{participant_id}/agenda.{fmt}")
+@router.get(
+    "/{event_id}/participants/{participant_id}/agenda.{fmt}",
+    response_class=Response,
+    responses=_files("html", "pdf", "ics"),
+)
 def read_agenda(
     p: OwnParticipant, event: EventDep, fmt: AgendaFormat, session: SessionDep
 ) -> Response:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, NaiveDatetime
+from pydantic import AfterValidator, BaseModel, NaiveDatetime, WithJsonSchema
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +26,17 @@ def _known_zone(name: str) -> str:
 
 
 Window = Annotated[str, AfterValidator(normalise_window)]
+# the event's wall-clock time; JSON Schema's "date-time" demands a UTC offset, which it has not
+LocalTime = Annotated[
+    NaiveDatetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+            "description": "The event's local time, without a UTC offset.",
+        }
+    ),
+]
 Zone = Annotated[str, AfterValidator(_known_zone)]
 
 
@@ -62,8 +73,8 @@ class OutcomeStatus(enum.StrEnum):
 class EventSessionBase(SQLModel):
     """A stretch of meeting time, or (is_break) a pause inside one; local times of the event."""
 
-    starts_at: NaiveDatetime
-    ends_at: NaiveDatetime
+    starts_at: LocalTime
+    ends_at: LocalTime
     is_break: bool = False
 
 
@@ -274,8 +285,8 @@ class MeetingBase(SQLModel):
     buyer_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     slot: int
     table: int
-    starts_at: NaiveDatetime  # the event's wall-clock time, like the sessions
-    ends_at: NaiveDatetime
+    starts_at: LocalTime  # the event's wall-clock time, like the sessions
+    ends_at: LocalTime
     score: float
     required: bool = False
     status: MeetingStatus = MeetingStatus.scheduled

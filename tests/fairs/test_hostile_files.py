@@ -16,8 +16,7 @@ from fastapi.testclient import TestClient
 from service.fairs import filetypes
 from service.fairs.filetypes import detect_format
 from service.fairs.spreadsheets import parse
-from tests.fairs.conftest import event_body
-from tests.fairs.test_fair_api import _wait
+from tests.fairs.conftest import event_body, wait_for
 
 FORMULA = re.compile(r"[=+\-@\t\r]")
 HOSTILE = [
@@ -59,9 +58,9 @@ def _planned(client: TestClient, admin: dict[str, str], data: bytes) -> int:
     event = client.post("/events", json=event_body(), headers=admin).json()
     reply = _import(client, admin, event["id"], data, "people.csv")
     assert reply.status_code == 202, reply.text
-    _wait(client, reply.json())
-    _wait(client, client.post(f"/events/{event['id']}/match-lists", headers=admin).json())
-    _wait(client, client.post(f"/events/{event['id']}/schedule", headers=admin).json())
+    wait_for(client, reply.json())
+    wait_for(client, client.post(f"/events/{event['id']}/match-lists", headers=admin).json())
+    wait_for(client, client.post(f"/events/{event['id']}/schedule", headers=admin).json())
     return int(event["id"])
 
 
@@ -98,7 +97,7 @@ def test_exported_cells_never_start_a_formula(client: TestClient, admin: dict[st
         client.get(f"/events/{event_id}/participants.csv", headers=admin).content,
         "p.csv",
     )
-    assert _wait(client, again.json())["result"]["unchanged"] == 3
+    assert wait_for(client, again.json())["result"]["unchanged"] == 3
     names = {e["name"] for e in client.get("/enterprises").json()["items"]}
     assert names == {r[1] for r in HOSTILE}
 
@@ -109,7 +108,7 @@ def test_a_csv_with_old_mac_line_endings_imports(client: TestClient, admin: dict
             ["b1", "Rhein Asia", "buyer", "Importer", "", "", "", ""]]  # fmt: skip
     reply = _import(client, admin, event["id"], _csv(rows, newline="\r"), "mac.csv")
     assert reply.status_code == 202, reply.text
-    assert _wait(client, reply.json())["result"]["created"] == 2
+    assert wait_for(client, reply.json())["result"]["created"] == 2
 
 
 def test_an_unreadable_csv_is_a_422_naming_the_file(

@@ -96,7 +96,7 @@ _text = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"], exclude_characters=";[]"),
     max_size=30,
 ).map(lambda s: unicodedata.normalize("NFKC", s).strip())  # as the API stores text
-_text = _text.filter(lambda s: not set(s) & set(";[]"))  # NFKC turns "；" into ";"
+_text = _text.filter(lambda s: not set(s) & set(";[]"))  # NFKC turns full-width ";" into ";"
 _label = _text.filter(bool)
 _products = st.tuples(_label, st.none() | st.sampled_from(["0202", "210390"]))
 
