@@ -19,6 +19,7 @@ from service.api.deps import (
     SessionDep,
     UnitOfWorkDep,
 )
+from service.api.errors import errors
 from service.entities import (
     Need,
     NeedPublic,
@@ -48,7 +49,7 @@ def _page(
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
-@router.post("/needs", status_code=status.HTTP_201_CREATED)
+@router.post("/needs", status_code=status.HTTP_201_CREATED, responses=errors(400))
 def create_need(data: OwnNeedDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> NeedPublic:
     """Post a buyer's need (RFQ; its buyer or the organizer); matchable when this returns."""
     [row] = trades.create(uow, mm, Need, [data])
@@ -92,7 +93,7 @@ def delete_need(need: OwnNeed, uow: UnitOfWorkDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/needs/{need_id}/recommendations")
+@router.get("/needs/{need_id}/recommendations", responses=errors(400))
 def recommend_suppliers(
     need: NeedDep,
     session: SessionDep,
@@ -106,7 +107,7 @@ def recommend_suppliers(
     return recommend.for_need(session, mm, need, limit=limit, strict=strict)
 
 
-@router.post("/offers", status_code=status.HTTP_201_CREATED)
+@router.post("/offers", status_code=status.HTTP_201_CREATED, responses=errors(400))
 def create_offer(data: OwnOfferDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> OfferPublic:
     """Post a supplier's offer (its supplier or the organizer); matchable when this returns."""
     [row] = trades.create(uow, mm, Offer, [data])
@@ -150,7 +151,7 @@ def delete_offer(offer: OwnOffer, uow: UnitOfWorkDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/offers/{offer_id}/recommendations")
+@router.get("/offers/{offer_id}/recommendations", responses=errors(400))
 def recommend_buyers(
     offer: OfferDep, session: SessionDep, mm: MatchmakerDep, limit: TopK = 10
 ) -> recommend.RecommendationList:

@@ -15,7 +15,7 @@ from service.api.deps import (
     SessionDep,
     UnitOfWorkDep,
 )
-from service.api.errors import raises
+from service.api.errors import errors, raises
 from service.entities import EnterprisePrivate, Page
 from service.errors import Invalid
 from service.fairs import agendas, spreadsheets
@@ -288,7 +288,7 @@ def read_match_list(p: OwnParticipant, session: SessionDep) -> MatchList:
     return matchlists.match_list(session, p)
 
 
-@router.post("/{event_id}/requests", status_code=status.HTTP_201_CREATED)
+@router.post("/{event_id}/requests", status_code=201, responses=errors(400))
 def send_request(
     data: OwnRequestDraft, event: EventDep, uow: UnitOfWorkDep
 ) -> MeetingRequestPublic:
@@ -355,7 +355,9 @@ def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[Me
     ]
 
 
-@router.get("/{event_id}/grid.{fmt}", response_class=Response, responses=_files("xlsx", "csv"))
+@router.get(
+    "/{event_id}/grid.{fmt}", response_class=Response, responses=_files("xlsx", "csv") | errors(400)
+)
 def export_grid(
     _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
@@ -381,7 +383,7 @@ def read_agenda(
     return _file(render[fmt](), fmt, f"agenda-{event.id}-{p.id}")
 
 
-@router.put("/{event_id}/meetings/{meeting_id}/outcome")
+@router.put("/{event_id}/meetings/{meeting_id}/outcome", responses=errors(400))
 def record_outcome(m: MeetingOfMine, data: OutcomeCreate, uow: UnitOfWorkDep) -> OutcomePublic:
     """Record whether a meeting was held, its rating and the intended deal (a side or organizer)."""
     row = outcomes.record_outcome(uow, m, data)

@@ -85,6 +85,12 @@ def _real_ids(case: Case[Any], fair: Fair) -> None:
             case.path_parameters[name] = real[name][value % len(real[name])]
 
 
+def _describe(exc: BaseException) -> str:
+    """The failure and every failure inside it (Hypothesis and Schemathesis group them)."""
+    inner = getattr(exc, "exceptions", ())
+    return "\n".join([str(exc), *(_describe(e) for e in inner)])
+
+
 def fuzz(schema: BaseSchema, fair: Fair, headers: dict[str, str]) -> tuple[int, list[str]]:
     """Every operation, valid and invalid input, BUDGET cases each: (cases sent, failures)."""
     failures, sent = [], 0
@@ -107,7 +113,7 @@ def fuzz(schema: BaseSchema, fair: Fair, headers: dict[str, str]) -> tuple[int, 
             except Unsatisfiable:  # no invalid input exists (no parameters, no body)
                 continue
             except (Exception, BaseExceptionGroup) as exc:  # run all, report every failure
-                failures.append(f"{operation.label} ({mode.value}): {exc}")
+                failures.append(f"{operation.label} ({mode.value}): {_describe(exc)}")
     return sent, failures
 
 
