@@ -25,6 +25,8 @@ from service.usecases.demo import load_demo
 from tests.seed import Fair, seed_fair
 
 ADMIN_KEY = "organizer-secret"
+# for tests of what no backend changes (validation, file formats, ranking): run them once
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 PG_TEMPLATE = "matchfair_template"
 HS_VECTORS = MODELS_DIR / "hs-vectors"
 

@@ -90,11 +90,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-            # FastAPI could not read the body (not UTF-8, a number too long to parse): invalid
-            errors = [{"field": "body", "detail": "not readable JSON"}]
-            body = {"error": "Invalid", "detail": "body: not readable JSON", "errors": errors}
-            return JSONResponse(body, status_code=422)
+        if exc.status_code == 400:
+            # the service raises its own errors; FastAPI and Starlette answer 400 only when they
+            # cannot read a body (not UTF-8, a number too long to parse, broken multipart data)
+            why = f"not readable ({printable(str(exc.detail))})"
+            errors = [{"field": "body", "detail": why}]
+            return JSONResponse(
+                {"error": "Invalid", "detail": f"body: {why}", "errors": errors}, status_code=422
+            )
         body = {"error": error_name(exc.status_code), "detail": printable(str(exc.detail))}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

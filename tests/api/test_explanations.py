@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 
 from service.matching.items import Facts, ProfileDoc, profile_items
 from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, register
+from tests.conftest import SQLITE_ONLY
 
 
 def test_looking_for_items_are_labelled_with_their_own_words() -> None:
@@ -15,6 +16,7 @@ def test_looking_for_items_are_labelled_with_their_own_words() -> None:
         assert len(item.label) <= 81 and item.label.endswith("…")
 
 
+@SQLITE_ONLY
 def test_recommendations_quote_the_matched_looking_for_text(client: TestClient) -> None:
     supplier, _ = register(client, **HOTPOT_MAKER)
     buyer, _ = register(client, **GERMAN_BUYER)

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from service.entities import Enterprise, EnterpriseUpdate, Need, NeedUpdate, Offer, OfferUpdate
 from service.fairs.tables import Event, EventUpdate, Participant, ParticipantUpdate
 from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, post_need, post_offer, register
+from tests.conftest import SQLITE_ONLY
 from tests.fairs.conftest import event_body
 
 TOO_BIG = 2**63  # one past the largest 64-bit signed integer
@@ -99,6 +100,7 @@ def test_a_nullable_field_may_still_be_cleared(client: TestClient) -> None:
     assert reply.status_code == 200 and reply.json()["moq"] is None
 
 
+@SQLITE_ONLY
 def test_unknown_fields_are_refused_naming_them(client: TestClient, admin: dict[str, str]) -> None:
     supplier, key = register(client, **HOTPOT_MAKER)
     offer = {"supplier_id": supplier["id"], "title": "Hotpot base", "quantity": 2000}
@@ -141,6 +143,7 @@ def test_integers_beyond_64_bits_are_422_in_path_query_and_body(
     assert reply.status_code == 422 and "must_meet.0" in named(reply)
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309"])
 def test_non_finite_numbers_are_422_with_a_serialisable_body(
     client: TestClient, number: str
@@ -153,6 +156,7 @@ def test_non_finite_numbers_are_422_with_a_serialisable_body(
     assert found.status_code == 422 and "min_capacity" in named(found)
 
 
+@SQLITE_ONLY
 def test_lone_surrogates_are_422_with_a_serialisable_body(client: TestClient) -> None:
     for raw in (
         '{"name": "\\ud800", "role": "buyer"}',
@@ -167,6 +171,7 @@ def test_lone_surrogates_are_422_with_a_serialisable_body(client: TestClient) ->
     assert client.get("/enterprises").json()["total"] == 0
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("external_id", ["", " ", "\t"])
 def test_a_blank_external_id_is_422(client: TestClient, external_id: str) -> None:
     for _ in range(2):
@@ -205,6 +210,7 @@ def test_text_is_nfkc_normalised_before_uniqueness_and_matching(client: TestClie
     assert [e["name"] for e in found["items"]] == ["Fuling Foods"]
 
 
+@SQLITE_ONLY
 def test_every_error_has_one_shape(client: TestClient, admin: dict[str, str]) -> None:
     rows = [{**GERMAN_BUYER, "external_id": "x"}, {**GERMAN_BUYER, "external_id": "x"}]
     replies = [
@@ -227,6 +233,7 @@ def test_every_error_has_one_shape(client: TestClient, admin: dict[str, str]) ->
     assert replies[1].json()["rows"][0]["field"] == "external_id"
 
 
+@SQLITE_ONLY
 def test_an_oversized_body_is_413_before_it_is_parsed(
     client: TestClient, admin: dict[str, str]
 ) -> None:
@@ -246,6 +253,7 @@ def test_an_oversized_body_is_413_before_it_is_parsed(
     assert client.get("/enterprises").json()["total"] == 0
 
 
+@SQLITE_ONLY
 def test_an_overlong_query_string_is_414(client: TestClient) -> None:
     limit = client.app.state.runtime.settings.max_query_bytes  # type: ignore[attr-defined]
     reply = client.get("/enterprises", params={"name": "x", "pad": "y" * limit})

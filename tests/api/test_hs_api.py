@@ -10,6 +10,7 @@ from service.app import create_app
 from service.config import Settings
 from service.matching.embedder import Embedder
 from tests.api.factories import GERMAN_BUYER, register
+from tests.conftest import SQLITE_ONLY
 
 
 def test_suggestions_are_explained_headings(client: TestClient) -> None:
@@ -85,6 +86,7 @@ def _suggest(client: TestClient, text: str) -> list[dict[str, Any]]:
     return items
 
 
+@SQLITE_ONLY
 def test_one_key_repeating_a_confirmation_cannot_poison_a_suggestion(
     learning_client: TestClient,
 ) -> None:
@@ -99,6 +101,7 @@ def test_one_key_repeating_a_confirmation_cannot_poison_a_suggestion(
     assert items[0]["code"] == "2103", [(i["code"], i["score"], i["components"]) for i in items]
 
 
+@SQLITE_ONLY
 def test_many_self_registered_keys_confirming_variants_count_as_one_weak_voice(
     learning_client: TestClient,
 ) -> None:
@@ -118,6 +121,7 @@ def test_many_self_registered_keys_confirming_variants_count_as_one_weak_voice(
         assert after["8705"]["components"]["examples"] <= 0.2 + 1e-6
 
 
+@SQLITE_ONLY
 def test_the_organizers_confirmation_counts_in_full(
     learning_client: TestClient, admin: dict[str, str]
 ) -> None:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from service.fairs import filetypes
 from service.fairs.filetypes import detect_format
 from service.fairs.spreadsheets import parse
+from tests.conftest import SQLITE_ONLY
 from tests.fairs.conftest import event_body, wait_for
 
 FORMULA = re.compile(r"[=+\-@\t\r]")
@@ -78,6 +79,7 @@ def _cells_of_xlsx(data: bytes) -> list[Any]:
     return cells
 
 
+@SQLITE_ONLY
 def test_exported_cells_never_start_a_formula(client: TestClient, admin: dict[str, str]) -> None:
     event_id = _planned(client, admin, _csv(HOSTILE))
     assert client.get(f"/events/{event_id}/meetings", headers=admin).json(), "nothing planned"
@@ -102,6 +104,7 @@ def test_exported_cells_never_start_a_formula(client: TestClient, admin: dict[st
     assert names == {r[1] for r in HOSTILE}
 
 
+@SQLITE_ONLY
 def test_a_csv_with_old_mac_line_endings_imports(client: TestClient, admin: dict[str, str]) -> None:
     event = client.post("/events", json=event_body(), headers=admin).json()
     rows = [["s1", "Dean Hotpot", "supplier", "Hotpot base", "", "", "", ""],
@@ -111,6 +114,7 @@ def test_a_csv_with_old_mac_line_endings_imports(client: TestClient, admin: dict
     assert wait_for(client, reply.json())["result"]["created"] == 2
 
 
+@SQLITE_ONLY
 def test_an_unreadable_csv_is_a_422_naming_the_file(
     client: TestClient, admin: dict[str, str]
 ) -> None:
@@ -170,6 +174,7 @@ def test_the_file_type_is_sniffed_from_its_bytes_not_its_name() -> None:
             detect_format(data)
 
 
+@SQLITE_ONLY
 def test_calendars_carry_the_vtimezone_they_name(client: TestClient, admin: dict[str, str]) -> None:
     event_id = _planned(client, admin, _csv(HOSTILE))
     events = 0
@@ -203,6 +208,7 @@ def test_a_recreated_event_gets_a_new_id_and_new_calendar_uids(
     assert not uids(second) & before
 
 
+@SQLITE_ONLY
 def test_session_times_with_a_utc_offset_are_converted_to_the_event_zone(
     client: TestClient, admin: dict[str, str]
 ) -> None:
