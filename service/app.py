@@ -2,16 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Path
 
 from service import web
-from service.api import admin, audit, enterprises, hs, matching, shortlists, trades
+from service.api import admin, audit, enterprises, errors, hs, matching, shortlists, trades
 from service.api.deps import JobsDep, RuntimeDep
-from service.api.limits import RateLimitMiddleware, document_limits
+from service.api.limits import RateLimitMiddleware, RequestLimits, document_limits
 from service.config import Settings
-from service.errors import InvalidRows, ServiceError
 from service.fairs import api as fairs
 from service.fairs.usecases.requests import learn_accepted_matches
 from service.jobs import JobStatus
@@ -55,15 +54,13 @@ def create_app(
     )
     if settings.rate_limits:
         app.add_middleware(RateLimitMiddleware, settings=settings)
-        document_limits(app)
-    app.add_middleware(RequestIdMiddleware)  # outermost: refusals are logged with their id
-
-    @app.exception_handler(ServiceError)
-    async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        body: dict[str, object] = {"error": type(exc).__name__, "detail": exc.detail}
-        if isinstance(exc, InvalidRows):
-            body["rows"] = exc.errors
-        return JSONResponse(body, status_code=exc.status_code)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_body_bytes,
+        max_query_bytes=settings.max_query_bytes,
+    )
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the request id
+    errors.install(app)
 
     @app.get("/health", tags=["health"])
     def health(runtime: RuntimeDep) -> dict[str, object]:
@@ -77,7 +74,7 @@ def create_app(
         }
 
     @app.get("/jobs/{job_id}", tags=["jobs"])
-    def read_job(job_id: str, jobs: JobsDep) -> JobStatus:
+    def read_job(job_id: Annotated[str, Path(max_length=64)], jobs: JobsDep) -> JobStatus:
         """A long job's state and progress (done of total), and its result when done."""
         return jobs.status(job_id)
 
@@ -91,4 +88,7 @@ def create_app(
     app.include_router(shortlists.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
+    errors.document(app)
+    if settings.rate_limits:
+        document_limits(app)
     return app

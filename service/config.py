@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         default="text", description="json: one JSON object per line (time, level, request id)."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_body_bytes: int = Field(
+        default=12 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body; larger ones get 413 before parsing (an imported "
+        "spreadsheet may be 10 MB).",
+    )
+    max_query_bytes: int = Field(
+        default=4096, ge=256, description="Longest query string; longer ones get 414."
+    )
 
     def resolved_model_path(self) -> Path:
         return self.model_path or default_model_path()

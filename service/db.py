@@ -17,6 +17,9 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# table options for rows whose ids leave the database (URLs, calendar UIDs, must-meet lists):
+# SQLite then never hands a deleted row's id to a new one (PostgreSQL sequences never do)
+NEVER_REUSED = {"sqlite_autoincrement": True}
 
 
 class SchemaMismatch(RuntimeError):

@@ -4,12 +4,13 @@ import enum
 from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, FiniteFloat, StringConstraints
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlalchemy import Enum as SqlEnum
 from sqlmodel import Field, Relationship, SQLModel
 
-from service.db import Embedding
+from service.db import NEVER_REUSED, Embedding
+from service.payloads import Id, Input, Patch
 
 
 def utc_now() -> datetime:
@@ -18,7 +19,7 @@ def utc_now() -> datetime:
 
 def _normalise_hs(code: str) -> str:
     digits = code.replace(".", "").replace(" ", "")
-    if not digits.isdigit() or len(digits) not in (2, 4, 6, 8, 10):
+    if not digits.isascii() or not digits.isdigit() or len(digits) not in (2, 4, 6, 8, 10):
         raise ValueError("an HS code has 2, 4, 6, 8 or 10 digits, e.g. 2103 or 8714.10")
     return digits
 
@@ -27,9 +28,10 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Text = Annotated[str, StringConstraints(max_length=4000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 HsCode = Annotated[str, AfterValidator(_normalise_hs)]
 Labels = Annotated[list[Label], Field(default_factory=list, max_length=50, sa_type=JSON)]
-Quantity = Annotated[float, Field(ge=0, le=1e12)]
+Quantity = Annotated[FiniteFloat, Field(ge=0, le=1e12)]
 
 
 class EnterpriseRole(enum.StrEnum):
@@ -61,7 +63,7 @@ class ProductLine(ProductLineBase, table=True):
     enterprise: "Enterprise" = Relationship(back_populates="product_lines")
 
 
-class ProductLineCreate(ProductLineBase):
+class ProductLineCreate(Input, ProductLineBase):
     pass
 
 
@@ -104,6 +106,7 @@ class EnterpriseContact(SQLModel):
 
 
 class Enterprise(EnterpriseBase, EnterpriseContact, table=True):
+    __table_args__ = NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=120, unique=True)
     verified: bool = False
@@ -119,13 +122,15 @@ class Enterprise(EnterpriseBase, EnterpriseContact, table=True):
     )
 
 
-class EnterpriseCreate(EnterpriseBase, EnterpriseContact):
-    external_id: Short | None = None
+class EnterpriseCreate(Input, EnterpriseBase, EnterpriseContact):
+    external_id: ExternalId | None = None
     product_lines: list[ProductLineCreate] = Field(default_factory=list, max_length=50)
 
 
-class EnterpriseUpdate(SQLModel):
+class EnterpriseUpdate(Patch):
     """Every field optional; a given list replaces the stored one."""
+
+    stored_as = Enterprise
 
     name: Name | None = None
     role: EnterpriseRole | None = None
@@ -187,8 +192,8 @@ class TradeBase(SQLModel):
     status: Status = Status.open
 
 
-class TradeUpdate(SQLModel):
-    """Every field optional; `title` and `status` may be changed but not emptied."""
+class TradeUpdate(Patch):
+    """Every field optional; null only clears the fields that may be empty (e.g. hs_code)."""
 
     title: Name | None = None
     description: Text | None = None
@@ -209,6 +214,7 @@ class NeedBase(TradeBase):
 
 
 class Need(NeedBase, table=True):
+    __table_args__ = NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     buyer_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utc_now)
@@ -219,11 +225,13 @@ class Need(NeedBase, table=True):
         return self.buyer_id
 
 
-class NeedCreate(NeedBase):
-    buyer_id: int
+class NeedCreate(Input, NeedBase):
+    buyer_id: Id
 
 
 class NeedUpdate(TradeUpdate):
+    stored_as = Need
+
     quantity: Quantity | None = None
     target_price: Quantity | None = None
     required_certifications: list[Label] | None = Field(default=None, max_length=50)
@@ -247,6 +255,7 @@ class OfferBase(TradeBase):
 
 
 class Offer(OfferBase, table=True):
+    __table_args__ = NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utc_now)
@@ -257,11 +266,13 @@ class Offer(OfferBase, table=True):
         return self.supplier_id
 
 
-class OfferCreate(OfferBase):
-    supplier_id: int
+class OfferCreate(Input, OfferBase):
+    supplier_id: Id
 
 
 class OfferUpdate(TradeUpdate):
+    stored_as = Offer
+
     price: Quantity | None = None
     moq: Quantity | None = None
     available_quantity: Quantity | None = None
@@ -292,7 +303,7 @@ class ConfirmedExample(HsConfirmationBase, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class HsConfirmationCreate(HsConfirmationBase):
+class HsConfirmationCreate(Input, HsConfirmationBase):
     pass
 
 
@@ -320,7 +331,7 @@ class ShortlistEntry(ShortlistEntryBase, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class ShortlistEntryPut(ShortlistEntryBase):
+class ShortlistEntryPut(Input, ShortlistEntryBase):
     pass
 
 
@@ -367,7 +378,8 @@ class ChangeLog(SQLModel, table=True):
     facts: list[int] = Field(default_factory=list, sa_type=JSON)  # enterprise ids changed
     forgotten: list[int] = Field(default_factory=list, sa_type=JSON)  # enterprise ids deleted
     learned: list[list[int]] = Field(default_factory=list, sa_type=JSON)  # [buyer, supplier]
-    confirmed: list[list[str]] = Field(default_factory=list, sa_type=JSON)  # [text, hs code]
+    # [text, hs code, weight, group]: a confirmation as the HS suggester takes it (trust.py)
+    confirmed: list[list[str | float]] = Field(default_factory=list, sa_type=JSON)
 
 
 # --- pages ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from service.db import is_postgres
 from service.entities import ChangeLog, Enterprise, Need, Offer
 from service.matching.catalog import Catalog, CatalogChange
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
+from service.matching.examples import Example
 from service.matching.hs import HsSuggester
 from service.matching.items import Side
 from service.matching.ranking import Ranker
@@ -86,8 +87,8 @@ class Matchmaker:
         for buyer, supplier in change.learned:
             self.ranker.learn_match(buyer, supplier)
         if self.hs is not None:
-            for text, code in change.confirmed:
-                self.hs.confirm(text, code)
+            for e in change.confirmed:
+                self.hs.confirm(e.text, e.target, weight=e.weight, group=e.group)
 
     def sync(self) -> int:
         """Apply the writes other processes committed since the last call; returns how many.
@@ -118,7 +119,10 @@ class Matchmaker:
         )
         catalog.add_items(items, stored)
         learned = [(buyer, supplier) for buyer, supplier in row.learned]
-        confirmed = [(text, code) for text, code in row.confirmed]
+        confirmed = [
+            Example(str(text), str(code), float(weight), str(group))
+            for text, code, weight, group in row.confirmed
+        ]
         return Change(catalog, learned, confirmed)
 
     def load(self, progress: Progress | None = None) -> int:

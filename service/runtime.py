@@ -14,8 +14,8 @@ from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import check_schema, make_engine
 from service.jobs import JobRunner
 from service.matching.embedder import Embedder, load_embedder
-from service.matching.examples import Example
 from service.matching.hs import HsSuggester, build_suggester
+from service.matching.trust import examples_of
 from service.matchmaker import Matchmaker
 from service.store import confirmations
 
@@ -81,9 +81,10 @@ def build_matchmaker(
 
 def build_hs_suggester(settings: Settings, mm: Matchmaker) -> HsSuggester:
     """The shipped nomenclature, examples and (default model) vectors, plus every confirmation
-    stored in the database; other models' vectors are cached in `settings.cache_dir`."""
+    stored in the database, weighted by who confirmed it (service/matching/trust.py); other
+    models' vectors are cached in `settings.cache_dir`."""
     with Session(mm.engine) as session:
-        confirmed = [Example(row.text, row.code) for row in confirmations.every(session)]
+        confirmed = examples_of(confirmations.every(session))
     return build_suggester(
         DATA_DIR,
         mm.embedder,

@@ -6,6 +6,7 @@ per test cloned from a migrated template). Both schemas come from the Alembic mi
 """
 
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +19,15 @@ from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import migrate
 from service.matching.embedder import Embedder, load_embedder
 from service.matching.hs import HsSuggester, build_suggester
+from service.records import ORGANIZER
+from service.runtime import build_runtime
 from service.store.localpg import LocalPostgres
+from service.usecases.demo import load_demo
+from tests.seed import Fair, seed_fair
 
 ADMIN_KEY = "organizer-secret"
+# for tests of what no backend changes (validation, file formats, ranking): run them once
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 PG_TEMPLATE = "matchfair_template"
 HS_VECTORS = MODELS_DIR / "hs-vectors"
 
@@ -44,6 +51,47 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "matchfair.db"
     migrate(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_database(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, suggester: HsSuggester
+) -> Path:
+    """A SQLite file holding the shipped demo fair, loaded once per session; tests that write
+    take a copy (`copy_database`)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    runtime = build_runtime(Settings(database_url=url), embedder=embedder, suggester=suggester)
+    try:
+        with runtime.matchmaker.session() as session:
+            load_demo(runtime.matchmaker.unit_of_work(session, ORGANIZER), runtime.matchmaker)
+    finally:
+        runtime.close()
+    return path
+
+
+def copy_database(source: Path, target: Path) -> str:
+    """A consistent copy of a SQLite file (WAL included), as a database URL."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def fair_database(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> tuple[Path, Fair]:
+    """A SQLite file holding a small seeded fair (tests/seed.py), made once per session; tests
+    take a copy. Its app learns the seed's HS confirmation, so it has a suggester of its own."""
+    path = tmp_path_factory.mktemp("fair") / "fair.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    with TestClient(
+        create_app(Settings(database_url=url, admin_key=ADMIN_KEY), embedder=embedder)
+    ) as client:
+        fair = seed_fair(client, {"X-API-Key": ADMIN_KEY})
+    return path, fair
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,14 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
+from service.api.errors import raises
 from service.config import Settings
 from service.entities import Enterprise, Need, NeedCreate, Offer, OfferCreate
 from service.errors import Unavailable
 from service.jobs import JobRunner
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.payloads import Id
 from service.runtime import Runtime
 from service.store.unit_of_work import UnitOfWork
 from service.usecases import access, profiles, trades
@@ -44,6 +46,7 @@ def get_jobs(runtime: RuntimeDep) -> JobRunner:
     return runtime.jobs
 
 
+@raises(503)
 def get_hs(runtime: RuntimeDep) -> HsSuggester:
     if runtime.hs is None:
         raise Unavailable("HS suggestions are off (MATCHFAIR_HS_SUGGESTIONS=false)")
@@ -67,6 +70,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 # --- who is calling ------------------------------------------------------------------------
 
 
+@raises(401)
 def get_caller(
     session: SessionDep,
     settings: SettingsDep,
@@ -79,10 +83,12 @@ def get_caller(
 Caller = Annotated[Principal, Depends(get_caller)]
 
 
+@raises(401)
 def get_key_holder(who: Caller) -> Principal:
     return access.require_key(who)
 
 
+@raises(401, 403)
 def get_organizer(who: Caller) -> Principal:
     return access.require_organizer(who)
 
@@ -101,15 +107,15 @@ UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 # --- rows that must exist, and rows the caller must own ------------------------------------
 
 
-def get_enterprise(enterprise_id: int, session: SessionDep) -> Enterprise:
+def get_enterprise(enterprise_id: Id, session: SessionDep) -> Enterprise:
     return profiles.get_enterprise(session, enterprise_id)
 
 
-def get_need(need_id: int, session: SessionDep) -> Need:
+def get_need(need_id: Id, session: SessionDep) -> Need:
     return trades.get_trade(session, Need, need_id)
 
 
-def get_offer(offer_id: int, session: SessionDep) -> Offer:
+def get_offer(offer_id: Id, session: SessionDep) -> Offer:
     return trades.get_trade(session, Offer, offer_id)
 
 
@@ -118,27 +124,32 @@ NeedDep = Annotated[Need, Depends(get_need)]
 OfferDep = Annotated[Offer, Depends(get_offer)]
 
 
+@raises(403)
 def own_enterprise(who: KeyHolder, e: EnterpriseDep) -> Enterprise:
     assert e.id is not None
     access.require_owner(who, e.id)
     return e
 
 
+@raises(403)
 def own_need(who: KeyHolder, need: NeedDep) -> Need:
     access.require_owner(who, need.owner_id)
     return need
 
 
+@raises(403)
 def own_offer(who: KeyHolder, offer: OfferDep) -> Offer:
     access.require_owner(who, offer.owner_id)
     return offer
 
 
+@raises(403, 404)
 def need_for_own_buyer(who: KeyHolder, data: NeedCreate) -> NeedCreate:
     access.require_owner(who, data.buyer_id)
     return data
 
 
+@raises(403, 404)
 def offer_for_own_supplier(who: KeyHolder, data: OfferCreate) -> OfferCreate:
     access.require_owner(who, data.supplier_id)
     return data

@@ -26,6 +26,8 @@ from service.entities import (
     Page,
 )
 from service.errors import Invalid
+from service.payloads import MAX_INT
+from service.text import CleanText
 from service.usecases import erasure, profiles
 from service.usecases.profiles import EnterpriseSort
 
@@ -71,10 +73,10 @@ def register_enterprises(
 def list_enterprises(
     session: SessionDep,
     role: EnterpriseRole | None = None,
-    country: Annotated[str | None, Query(max_length=120)] = None,
-    name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
+    country: Annotated[CleanText | None, Query(max_length=120)] = None,
+    name: Annotated[CleanText | None, Query(max_length=200, description="Part of the name")] = None,
     sort: EnterpriseSort = "id",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[EnterprisePublic]:
     """Public profiles, filtered and paginated."""

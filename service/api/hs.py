@@ -2,10 +2,11 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from service.api.deps import HsDep, KeyHolder, UnitOfWorkDep
 from service.entities import HsConfirmationCreate, HsConfirmationPublic
+from service.text import CleanText
 from service.usecases import hs as usecase
 
 router = APIRouter(prefix="/hs", tags=["hs codes"])
@@ -14,7 +15,9 @@ router = APIRouter(prefix="/hs", tags=["hs codes"])
 @router.get("/suggest")
 def suggest_hs_codes(
     hs: HsDep,
-    text: Annotated[str, Query(min_length=2, max_length=1000, description="Product or need text")],
+    text: Annotated[
+        CleanText, Query(min_length=2, max_length=1000, description="Product or need text")
+    ],
     level: Literal["heading", "subheading"] = "heading",
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> usecase.HsSuggestionList:
@@ -22,9 +25,22 @@ def suggest_hs_codes(
     return usecase.suggest(hs, text, level=level, limit=limit)
 
 
-@router.post("/confirmations", status_code=201)
+@router.post(
+    "/confirmations",
+    status_code=201,
+    responses={
+        200: {
+            "model": HsConfirmationPublic,
+            "description": "Confirmed before by this caller: the stored confirmation.",
+        }
+    },
+)
 def confirm_hs_code(
-    who: KeyHolder, body: HsConfirmationCreate, uow: UnitOfWorkDep, hs: HsDep
+    who: KeyHolder, body: HsConfirmationCreate, uow: UnitOfWorkDep, hs: HsDep, response: Response
 ) -> HsConfirmationPublic:
-    """Confirm the HS code of a text (any enterprise key or the admin key); used from now on."""
-    return usecase.confirm(uow, hs, who, body)
+    """Confirm the HS code of a text (any enterprise key or the admin key); used from now on,
+    weighted by who confirmed it: the organizer in full, enterprises as a bounded voice."""
+    row, created = usecase.confirm(uow, hs, who, body)
+    if not created:
+        response.status_code = 200
+    return row

@@ -1,14 +1,18 @@
-"""Abuse limits, in one place: token buckets per API key and per client address on every write
-(POST, PUT, PATCH, DELETE) and on the free-text searches, answered 429 with Retry-After.
+"""Limits checked before routing, so a refused request costs no parsing, database or model work:
+sizes (the query string: 414, the body: 413) and rates (429 with Retry-After).
 
-A bucket holds a minute's worth of requests and refills continuously, so a client may burst
-up to its per-minute limit and then goes at the sustained rate. A request with a key spends a
-token from its key's bucket and from its address's; the organizer's key is never limited. The
-buckets live in this process's memory: with several worker processes each keeps its own, so a
-client spread over N workers gets up to N times the limit (put a shared limit in front, e.g.
-the reverse proxy's, where that matters). Behind a proxy, let uvicorn take the client's
-address from X-Forwarded-For (`--proxy-headers --forwarded-allow-ips`), or every client shares
-the proxy's address.
+Sizes: a body announced as too large (Content-Length) is refused without reading a byte of it;
+a body sent without a length is counted as it arrives and refused at the first byte over.
+
+Rates: token buckets per API key and per client address on every write (POST, PUT, PATCH,
+DELETE) and on the free-text searches. A bucket holds a minute's worth of requests and refills
+continuously, so a client may burst up to its per-minute limit and then goes at the sustained
+rate. A request with a key spends a token from its key's bucket and from its address's; the
+organizer's key is never limited. The buckets live in this process's memory: with several worker
+processes each keeps its own, so a client spread over N workers gets up to N times the limit
+(put a shared limit in front, e.g. the reverse proxy's, where that matters). Behind a proxy, let
+uvicorn take the client's address from X-Forwarded-For (`--proxy-headers
+--forwarded-allow-ips`), or every client shares the proxy's address.
 """
 
 import hashlib
@@ -20,11 +24,60 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.errors import error_name
 from service.config import Settings
 from service.errors import TooManyRequests
 from service.usecases.access import is_admin_key
+
+
+class ContentTooLarge(HTTPException):
+    """Raised from `receive`: FastAPI passes HTTPExceptions from body reading through to the
+    error handler, so a streamed body over the limit gets the same 413 as an announced one."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"body: at most {limit} bytes per request")
+
+
+class RequestLimits:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_query_bytes: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.max_query = max_query_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query:
+            await _refuse_size(send, 414, f"query string: at most {self.max_query} bytes")
+            return
+        announced = dict(scope["headers"]).get(b"content-length", b"")
+        if announced.isdigit() and int(announced) > self.max_body:
+            await _refuse_size(send, 413, f"body: at most {self.max_body} bytes per request")
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise ContentTooLarge(self.max_body)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _refuse_size(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"error": error_name(status), "detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
 
 Limited = Literal["write", "search"]
 SEARCHES = frozenset({"/search/suppliers", "/hs/suggest"})
@@ -119,7 +172,7 @@ async def _refuse(kind: Limited, wait: float, send: Send) -> None:
     seconds = max(1, math.ceil(wait))
     what = "writes" if kind == "write" else "searches"
     error = TooManyRequests(f"too many {what}; retry after {seconds} s")
-    body = json.dumps({"error": type(error).__name__, "detail": error.detail}).encode()
+    body = json.dumps({"error": error_name(error.status_code), "detail": error.detail}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -134,8 +187,12 @@ async def _refuse(kind: Limited, wait: float, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}  # service.api.errors.document adds it
+
+
 def document_limits(app: FastAPI) -> None:
-    """Add the 429 answer to every limited operation of the OpenAPI document."""
+    """Add the 429 answer to every limited operation of the OpenAPI document (after
+    `service.api.errors.document`, whose error shape it names)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -147,6 +204,7 @@ def document_limits(app: FastAPI) -> None:
                         operation.setdefault("responses", {})["429"] = {
                             "description": "Too many requests: retry after Retry-After seconds",
                             "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                            "content": {"application/json": {"schema": ERROR_BODY}},
                         }
             app.openapi_schema = schema
         return app.openapi_schema

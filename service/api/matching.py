@@ -2,11 +2,13 @@
 
 from typing import Annotated
 
+from annotated_types import MaxLen
 from fastapi import APIRouter, Query
 
 from service.api.deps import EnterpriseDep, MatchmakerDep, SessionDep
 from service.matching.items import fold
 from service.matching.requirements import Requirements
+from service.text import CleanText
 from service.usecases import recommend
 
 router = APIRouter(tags=["recommendations"])
@@ -27,16 +29,21 @@ def recommend_partners(
 def search_suppliers(
     session: SessionDep,
     mm: MatchmakerDep,
-    q: Annotated[str, Query(min_length=2, max_length=500, description="What you want to buy")],
+    q: Annotated[
+        CleanText, Query(min_length=2, max_length=500, description="What you want to buy")
+    ],
     certification: Annotated[
-        list[str], Query(max_length=10, description="Required, repeatable")
+        list[Annotated[CleanText, MaxLen(80)]],
+        Query(max_length=10, description="Required, repeatable"),
     ] = [],  # noqa: B006
-    market: Annotated[str, Query(max_length=80, description="Supplier exports there")] = "",
-    region: Annotated[str, Query(max_length=80, description="City, province or country")] = "",
+    market: Annotated[CleanText, Query(max_length=80, description="Supplier exports there")] = "",
+    region: Annotated[
+        CleanText, Query(max_length=80, description="City, province or country")
+    ] = "",
     hs: Annotated[
         str, Query(pattern=r"^\d{2}(\d{2}){0,2}$", description="HS chapter, heading or subheading")
     ] = "",
-    min_capacity: Annotated[float | None, Query(ge=0)] = None,
+    min_capacity: Annotated[float | None, Query(ge=0, le=1e12, allow_inf_nan=False)] = None,
     has_exported: Annotated[bool, Query(description="Supplier has an export record")] = False,
     verified: Annotated[bool, Query(description="Supplier verified by the organizer")] = False,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,

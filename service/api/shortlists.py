@@ -5,13 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from service.api.deps import Caller, SessionDep, UnitOfWorkDep
+from service.api.errors import errors, raises
 from service.entities import ShortlistEntryPut
+from service.payloads import Id
 from service.usecases import access, shortlists
 from service.usecases.shortlists import Shortlist
 
 router = APIRouter(prefix="/shortlist", tags=["shortlist"])
 
 
+@raises(401, 403)
 def shortlist_owner(who: Caller) -> int:
     return access.require_enterprise(who, "keep a shortlist")
 
@@ -25,15 +28,15 @@ def read_shortlist(owner: ShortlistOwner, session: SessionDep) -> Shortlist:
     return shortlists.show(session, owner)
 
 
-@router.put("/{supplier_id}")
+@router.put("/{supplier_id}", responses=errors(400))
 def save_supplier(
-    owner: ShortlistOwner, supplier_id: int, body: ShortlistEntryPut, uow: UnitOfWorkDep
+    owner: ShortlistOwner, supplier_id: Id, body: ShortlistEntryPut, uow: UnitOfWorkDep
 ) -> Shortlist:
     """Save a supplier to the shortlist, with an optional note; saving again changes the note."""
     return shortlists.save(uow, owner, supplier_id, body)
 
 
 @router.delete("/{supplier_id}")
-def remove_supplier(owner: ShortlistOwner, supplier_id: int, uow: UnitOfWorkDep) -> Shortlist:
+def remove_supplier(owner: ShortlistOwner, supplier_id: Id, uow: UnitOfWorkDep) -> Shortlist:
     """Take a supplier off the shortlist."""
     return shortlists.remove(uow, owner, supplier_id)

@@ -19,6 +19,7 @@ from service.api.deps import (
     SessionDep,
     UnitOfWorkDep,
 )
+from service.api.errors import errors
 from service.entities import (
     Need,
     NeedPublic,
@@ -29,12 +30,13 @@ from service.entities import (
     Page,
     Status,
 )
+from service.payloads import MAX_INT, Id
 from service.usecases import recommend, trades
 from service.usecases.trades import TradeSort
 
 router = APIRouter(tags=["needs and offers"])
 
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 TopK = Annotated[int, Query(ge=1, le=100)]
 Public = TypeVar("Public", bound=BaseModel)
@@ -47,7 +49,7 @@ def _page(
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
-@router.post("/needs", status_code=status.HTTP_201_CREATED)
+@router.post("/needs", status_code=status.HTTP_201_CREATED, responses=errors(400))
 def create_need(data: OwnNeedDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> NeedPublic:
     """Post a buyer's need (RFQ; its buyer or the organizer); matchable when this returns."""
     [row] = trades.create(uow, mm, Need, [data])
@@ -57,7 +59,7 @@ def create_need(data: OwnNeedDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> Ne
 @router.get("/needs")
 def list_needs(
     session: SessionDep,
-    buyer_id: int | None = None,
+    buyer_id: Id | None = None,
     status: Status | None = None,
     sort: TradeSort = "id",
     offset: Offset = 0,
@@ -91,7 +93,7 @@ def delete_need(need: OwnNeed, uow: UnitOfWorkDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/needs/{need_id}/recommendations")
+@router.get("/needs/{need_id}/recommendations", responses=errors(400))
 def recommend_suppliers(
     need: NeedDep,
     session: SessionDep,
@@ -105,7 +107,7 @@ def recommend_suppliers(
     return recommend.for_need(session, mm, need, limit=limit, strict=strict)
 
 
-@router.post("/offers", status_code=status.HTTP_201_CREATED)
+@router.post("/offers", status_code=status.HTTP_201_CREATED, responses=errors(400))
 def create_offer(data: OwnOfferDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> OfferPublic:
     """Post a supplier's offer (its supplier or the organizer); matchable when this returns."""
     [row] = trades.create(uow, mm, Offer, [data])
@@ -115,7 +117,7 @@ def create_offer(data: OwnOfferDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> 
 @router.get("/offers")
 def list_offers(
     session: SessionDep,
-    supplier_id: int | None = None,
+    supplier_id: Id | None = None,
     status: Status | None = None,
     sort: TradeSort = "id",
     offset: Offset = 0,
@@ -149,7 +151,7 @@ def delete_offer(offer: OwnOffer, uow: UnitOfWorkDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/offers/{offer_id}/recommendations")
+@router.get("/offers/{offer_id}/recommendations", responses=errors(400))
 def recommend_buyers(
     offer: OfferDep, session: SessionDep, mm: MatchmakerDep, limit: TopK = 10
 ) -> recommend.RecommendationList:

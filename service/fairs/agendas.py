@@ -4,7 +4,6 @@ Calendar UIDs come from the event and the pair, never the slot, so a re-planned 
 updates the attendee's calendar entry (with a higher SEQUENCE) instead of adding a second one.
 """
 
-import csv
 import html
 import io
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ import openpyxl
 from fpdf import FPDF
 
 from service.fairs.scheduling.timeslots import Slot
-from service.fairs.spreadsheets import text_cell
+from service.fairs.spreadsheets import csv_bytes, text_cell
 
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Unicode names when present
 _CJK = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Chinese names (fonts-wqy-microhei)
@@ -122,7 +121,8 @@ def _latin1(text: str) -> str:
 
 
 def to_ics(agenda: Agenda) -> bytes:
-    """One VEVENT per meeting ever planned; cancelled ones carry STATUS:CANCELLED."""
+    """One VEVENT per meeting ever planned; cancelled ones carry STATUS:CANCELLED. Times carry
+    the event's TZID, defined by a VTIMEZONE built from the zone database (RFC 5545 3.6.5)."""
     zone = ZoneInfo(agenda.timezone)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Matchfair//fair agenda//EN")
@@ -140,6 +140,7 @@ def to_ics(agenda: Agenda) -> bytes:
         ev.add("description", i.reason + (f"\nContact: {i.contact}" if i.contact else ""))
         ev.add("status", "CANCELLED" if i.cancelled else "CONFIRMED")
         cal.add_component(ev)
+    cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
@@ -172,9 +173,7 @@ def write_grid(
     """CSV: the grid. XLSX: the grid plus a one-meeting-per-line sheet for filtering."""
     grid = grid_rows(slots, n_tables, meetings)
     if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows(grid)
-        return ("\ufeff" + out.getvalue()).encode()
+        return csv_bytes(grid)
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("grid")
     for row in grid:
@@ -182,9 +181,8 @@ def write_grid(
     listing = book.create_sheet("meetings")
     listing.append(["round", "starts_at", "table", "supplier", "buyer", "score"])
     for m in sorted(meetings, key=lambda m: (m.slot, m.table)):
-        listing.append(
-            [m.slot + 1, slots[m.slot].starts_at, m.table + 1, m.supplier, m.buyer, m.score]
-        )
+        supplier, buyer = text_cell(listing, m.supplier), text_cell(listing, m.buyer)
+        listing.append([m.slot + 1, slots[m.slot].starts_at, m.table + 1, supplier, buyer, m.score])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -3,7 +3,7 @@ the schedule, agendas, outcomes and the report. Organizer actions need the admin
 participants act with their enterprise's key."""
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
@@ -15,8 +15,9 @@ from service.api.deps import (
     SessionDep,
     UnitOfWorkDep,
 )
+from service.api.errors import errors, raises
 from service.entities import EnterprisePrivate, Page
-from service.errors import BadRequest
+from service.errors import Invalid
 from service.fairs import agendas, spreadsheets
 from service.fairs.tables import (
     Event,
@@ -42,6 +43,7 @@ from service.fairs.tables import (
 )
 from service.fairs.usecases import board, events, imports, matchlists, outcomes, plans, requests
 from service.jobs import JobStatus
+from service.payloads import MAX_INT, Id
 from service.usecases import access
 
 router = APIRouter(prefix="/events", tags=["fairs"])
@@ -56,26 +58,28 @@ _MEDIA = {
 }
 
 
-def get_event(event_id: int, session: SessionDep) -> Event:
+def get_event(event_id: Id, session: SessionDep) -> Event:
     return events.get_event(session, event_id)
 
 
 EventDep = Annotated[Event, Depends(get_event)]
 
 
-def get_participant(participant_id: int, event: EventDep, session: SessionDep) -> Participant:
+def get_participant(participant_id: Id, event: EventDep, session: SessionDep) -> Participant:
     return events.get_participant(session, event, participant_id)
 
 
 ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 
+@raises(403)
 def own_participant(who: KeyHolder, p: ParticipantDep) -> Participant:
     """The participant's own enterprise, or the organizer."""
     access.require_owner(who, p.enterprise_id)
     return p
 
 
+@raises(403)
 def requester(
     who: KeyHolder, data: MeetingRequestCreate, event: EventDep, session: SessionDep
 ) -> MeetingRequestCreate:
@@ -85,8 +89,9 @@ def requester(
     return data
 
 
+@raises(403)
 def request_to_me(
-    who: KeyHolder, request_id: int, event: EventDep, session: SessionDep
+    who: KeyHolder, request_id: Id, event: EventDep, session: SessionDep
 ) -> MeetingRequest:
     """A request the caller's enterprise received (or any, for the organizer)."""
     r = requests.get_request(session, event, request_id)
@@ -94,8 +99,9 @@ def request_to_me(
     return r
 
 
+@raises(403)
 def meeting_of_mine(
-    who: KeyHolder, meeting_id: int, event: EventDep, session: SessionDep
+    who: KeyHolder, meeting_id: Id, event: EventDep, session: SessionDep
 ) -> Meeting:
     """A meeting the caller's enterprise takes part in (or any, for the organizer)."""
     m = outcomes.get_meeting(session, event, meeting_id)
@@ -110,6 +116,12 @@ OwnParticipant = Annotated[Participant, Depends(own_participant)]
 OwnRequestDraft = Annotated[MeetingRequestCreate, Depends(requester)]
 RequestToMe = Annotated[MeetingRequest, Depends(request_to_me)]
 MeetingOfMine = Annotated[Meeting, Depends(meeting_of_mine)]
+
+
+def _files(*formats: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route answering a file in one of `formats`."""
+    types = {_MEDIA[f].split(";")[0]: {"schema": {"type": "string"}} for f in formats}
+    return {200: {"description": "The file.", "content": types}}
 
 
 def _file(content: bytes, fmt: str, name: str) -> Response:
@@ -132,7 +144,7 @@ def create_event(_: Organizer, data: EventCreate, uow: UnitOfWorkDep) -> EventPu
 @router.get("")
 def list_events(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[EventPublic]:
     """Events, latest first."""
@@ -175,7 +187,7 @@ def list_participants(
     event: EventDep,
     session: SessionDep,
     role: ParticipantRole | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[ParticipantPublic]:
     """Participants with their public profiles (never contact details)."""
@@ -224,14 +236,16 @@ def import_participants(
     try:
         columns = json.loads(mapping)
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"mapping: not JSON ({exc.msg})") from exc
+        raise Invalid(f"mapping: not JSON ({exc.msg})") from exc
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise BadRequest('mapping: expected an object of strings, e.g. {"name": "Company"}')
-    fmt = spreadsheets.detect_format(file.filename or "", data)
+        raise Invalid('mapping: expected an object of strings, e.g. {"name": "Company"}')
+    fmt = imports.file_format(data)
     return imports.start_import(session, jobs, mm, event, who.actor, data, fmt, columns)
 
 
-@router.get("/{event_id}/participants.{fmt}")
+@router.get(
+    "/{event_id}/participants.{fmt}", response_class=Response, responses=_files("xlsx", "csv")
+)
 def export_participants(
     _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
@@ -257,7 +271,7 @@ def read_match_list(p: OwnParticipant, session: SessionDep) -> MatchList:
     return matchlists.match_list(session, p)
 
 
-@router.post("/{event_id}/requests", status_code=status.HTTP_201_CREATED)
+@router.post("/{event_id}/requests", status_code=201, responses=errors(400))
 def send_request(
     data: OwnRequestDraft, event: EventDep, uow: UnitOfWorkDep
 ) -> MeetingRequestPublic:
@@ -320,13 +334,13 @@ def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[Me
 
 @router.patch("/{event_id}/meetings/{meeting_id}")
 def change_meeting(
-    _: Organizer, event: EventDep, meeting_id: int, data: MeetingChange, uow: UnitOfWorkDep
+    _: Organizer, event: EventDep, meeting_id: Id, data: MeetingChange, uow: UnitOfWorkDep
 ) -> MeetingPublic:
     """Organizer only: move a meeting to a cell where it fits (409 says why not) and lock it,
     or lock/unlock it in place; re-plans keep locked meetings where they are."""
     m = outcomes.get_meeting(uow.session, event, meeting_id)
     if (data.slot is None) != (data.table is None):
-        raise BadRequest("slot, table: give both to move a meeting, or neither")
+        raise Invalid("slot, table: give both to move a meeting, or neither")
     if data.slot is not None and data.table is not None:
         lock = True if data.locked is None else data.locked
         m = board.move_meeting(uow, event, m, data.slot, data.table, lock=lock)
@@ -337,13 +351,15 @@ def change_meeting(
 
 @router.get("/{event_id}/meetings/{meeting_id}/cells")
 def meeting_cells(
-    _: Organizer, event: EventDep, meeting_id: int, session: SessionDep
+    _: Organizer, event: EventDep, meeting_id: Id, session: SessionDep
 ) -> list[tuple[int, int]]:
     """Organizer only: every (slot, table) the meeting may move to, every other one staying."""
     return board.move_options(session, event, outcomes.get_meeting(session, event, meeting_id))
 
 
-@router.get("/{event_id}/grid.{fmt}")
+@router.get(
+    "/{event_id}/grid.{fmt}", response_class=Response, responses=_files("xlsx", "csv") | errors(400)
+)
 def export_grid(
     _: Organizer, event: EventDep, fmt: SpreadsheetFormat, session: SessionDep
 ) -> Response:
@@ -351,7 +367,11 @@ def export_grid(
     return _file(plans.grid(session, event, fmt), fmt, f"event-{event.id}-grid")
 
 
-@router.get("/{event_id}/participants/{participant_id}/agenda.{fmt}")
+@router.get(
+    "/{event_id}/participants/{participant_id}/agenda.{fmt}",
+    response_class=Response,
+    responses=_files("html", "pdf", "ics"),
+)
 def read_agenda(
     p: OwnParticipant, event: EventDep, fmt: AgendaFormat, session: SessionDep
 ) -> Response:
@@ -365,7 +385,7 @@ def read_agenda(
     return _file(render[fmt](), fmt, f"agenda-{event.id}-{p.id}")
 
 
-@router.put("/{event_id}/meetings/{meeting_id}/outcome")
+@router.put("/{event_id}/meetings/{meeting_id}/outcome", responses=errors(400))
 def record_outcome(m: MeetingOfMine, data: OutcomeCreate, uow: UnitOfWorkDep) -> OutcomePublic:
     """Record whether a meeting was held, its rating and the intended deal (a side or organizer)."""
     row = outcomes.record_outcome(uow, m, data)

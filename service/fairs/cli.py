@@ -15,7 +15,7 @@ import typer
 from service.cli.progress import bar
 from service.config import Settings
 from service.errors import InvalidRows, ServiceError
-from service.fairs import agendas, spreadsheets
+from service.fairs import agendas
 from service.fairs.tables import Event, EventCreate
 from service.fairs.usecases import events, imports, matchlists, outcomes, plans
 from service.matchmaker import Matchmaker
@@ -76,7 +76,7 @@ def import_participants(
     mapping = dict(m.split("=", 1) for m in column or [] if "=" in m)
     data = file.read_bytes()
     with _event(event_id) as (uow, mm, event), bar("importing") as progress:
-        fmt = spreadsheets.detect_format(file.name, data)
+        fmt = imports.file_format(data)
         result = imports.import_participants(uow, mm, event, data, fmt, mapping, progress)
     typer.echo(result.model_dump_json(indent=2))
 

@@ -3,6 +3,10 @@
 Pure: bytes in, validated rows and a per-row error report out (and back to bytes for export).
 One row is one enterprise at the fair; list cells are separated by ';', products are written
 'name [HS code]'. Rows are numbered as the organizer sees them in Excel (header = row 1).
+
+Uploads are hostile until proven otherwise (service/fairs/filetypes.py: the type read from the
+bytes, a workbook's zip measured before it is inflated), and every exported cell that a
+spreadsheet would run as a formula is neutralised (`neutralise`, `text_cell`).
 """
 
 import csv
@@ -10,19 +14,20 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from service.entities import EnterpriseCreate, Short
+from service.fairs.filetypes import Format, check_zip
 from service.fairs.tables import ParticipantRole, Window
+from service.payloads import Input
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
-Format = Literal["csv", "xlsx"]
 
 PROFILE_COLUMNS = (
     "external_id",
@@ -62,9 +67,10 @@ LISTS = {
 _PRODUCT = re.compile(r"^(.*?)\s*(?:\[([\d.\s]+)\])?$")
 _PROFILE_FIELDS = set(EnterpriseCreate.model_fields)
 _TRUE, _FALSE = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet runs, behind our own apostrophes
 
 
-class FairColumns(BaseModel):
+class FairColumns(Input):
     """The participant's fair-specific cells; must/do-not-meet name other rows' external ids."""
 
     role: ParticipantRole
@@ -98,12 +104,6 @@ class Parsed:
     errors: list[RowError]
     # every non-empty row's line -> its external id and name cells as written, for reports
     labels: dict[int, tuple[str, str]]
-
-
-def detect_format(filename: str, data: bytes) -> Format:
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return "xlsx"
-    return "csv"
 
 
 def parse(data: bytes, fmt: Format, mapping: Mapping[str, str] | None = None) -> Parsed:
@@ -195,7 +195,7 @@ def _validate(line: int, cells: Mapping[str, Any]) -> tuple[ImportRow | None, li
             if text.lower() not in _TRUE | _FALSE:
                 errors.append(RowError(line, col, f"{text!r} is not yes or no"))
             values[col] = text.lower() in _TRUE
-        elif text or col in ("external_id", "name", "role"):
+        elif text or col in ("name", "role"):
             values[col] = text
     values["role"] = values.get("role", "").lower()
     profile = fair = None
@@ -251,12 +251,22 @@ def _read_csv(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError as exc:
         raise ValueError("file: not UTF-8; in Excel save as 'CSV UTF-8'") from exc
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)  # Excel in many locales writes ';'
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    lines = io.StringIO(text, newline=None)  # \n, \r\n and old-Mac \r ("CSV (Macintosh)")
+    delimiter = max(",;\t", key=lines.readline().count)  # Excel in many locales writes ';'
+    lines.seek(0)
+    rows: list[list[str]] = []
+    try:
+        for r in csv.reader(lines, delimiter=delimiter):
+            rows.append([restore(cell) for cell in r])
+            if len(rows) > MAX_ROWS + 1:
+                raise ValueError(f"file: more than {MAX_ROWS} rows; at most {MAX_ROWS} per file")
+    except csv.Error as exc:
+        raise ValueError(f"file: not a readable CSV file (line {len(rows) + 1}: {exc})") from exc
+    return rows
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
+    check_zip(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -267,7 +277,7 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
         for r in sheet.iter_rows(values_only=True):
             rows.append(list(r))
             if len(rows) > MAX_ROWS + 1:
-                raise ValueError(f"file: more than {MAX_ROWS} rows per file")
+                raise ValueError(f"file: more than {MAX_ROWS} rows; at most {MAX_ROWS} per file")
         return rows
     finally:
         book.close()
@@ -308,22 +318,41 @@ def _number(value: object) -> str:
     return str(value.value if hasattr(value, "value") else value)
 
 
+def neutralise(value: str) -> str:
+    """A CSV cell that no spreadsheet runs (OWASP's CSV-injection rule): one starting with
+    =, +, -, @, tab or CR gets a leading apostrophe (and one we added before is doubled, so
+    `restore` gives back exactly what was stored)."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def restore(value: str) -> str:
+    """The stored value of a CSV cell that `neutralise` wrote."""
+    return value[1:] if value.startswith("'") and _FORMULA.match(value[1:]) else value
+
+
 def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
-    """A cell that stays text: '=SUM(...)' is not a formula (nor an injection); control
-    characters, which a worksheet cannot hold, are dropped."""
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    """An XLSX cell that stays text: a string, never a formula, and shown as typed text (Excel's
+    quote prefix) when it starts like one, so editing it does not turn it into a formula either.
+    Control characters, which a worksheet cannot hold, are dropped."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
+    if _FORMULA.match(value):
+        cell.quotePrefix = True
     return cell
 
 
+def csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
+    """Rows as CSV, every cell neutralised, UTF-8 with a BOM (so Excel reads it as UTF-8)."""
+    out = io.StringIO()
+    csv.writer(out).writerows([neutralise(cell) for cell in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
 def write(rows: Iterable[Mapping[str, str]], columns: Sequence[str], fmt: Format) -> bytes:
-    """A table as CSV (UTF-8 with BOM, so Excel reads it) or as a one-sheet XLSX."""
+    """A table as CSV or as a one-sheet XLSX."""
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        return ("\ufeff" + out.getvalue()).encode()
+        return csv_bytes([list(columns), *([row.get(c, "") for c in columns] for row in rows)])
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("participants")
     sheet.append(list(columns))

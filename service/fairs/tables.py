@@ -7,12 +7,14 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, NaiveDatetime
+from pydantic import AfterValidator, BaseModel, NaiveDatetime, WithJsonSchema
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from service.db import NEVER_REUSED
 from service.entities import EnterprisePublic, Name, Quantity, Short, Text, utc_now
 from service.fairs.scheduling.timeslots import normalise_window
+from service.payloads import MAX_INT, Id, Input, Patch
 
 
 def _known_zone(name: str) -> str:
@@ -24,6 +26,17 @@ def _known_zone(name: str) -> str:
 
 
 Window = Annotated[str, AfterValidator(normalise_window)]
+# the event's wall-clock time; JSON Schema's "date-time" demands a UTC offset, which it has not
+LocalTime = Annotated[
+    NaiveDatetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+            "description": "The event's local time, without a UTC offset.",
+        }
+    ),
+]
 Zone = Annotated[str, AfterValidator(_known_zone)]
 
 
@@ -60,8 +73,8 @@ class OutcomeStatus(enum.StrEnum):
 class EventSessionBase(SQLModel):
     """A stretch of meeting time, or (is_break) a pause inside one; local times of the event."""
 
-    starts_at: NaiveDatetime
-    ends_at: NaiveDatetime
+    starts_at: LocalTime
+    ends_at: LocalTime
     is_break: bool = False
 
 
@@ -71,8 +84,12 @@ class EventSession(EventSessionBase, table=True):
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
 
 
-class EventSessionCreate(EventSessionBase):
-    pass
+class EventSessionCreate(Input, EventSessionBase):
+    """Times without an offset are the event's local time; with one (`+08:00`, `Z`) they are
+    converted to the event's time zone."""
+
+    starts_at: datetime
+    ends_at: datetime
 
 
 class EventSessionPublic(EventSessionBase):
@@ -93,17 +110,20 @@ class EventBase(SQLModel):
 
 
 class Event(EventBase, table=True):
+    __table_args__ = NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now)
     planned_at: datetime | None = None
 
 
-class EventCreate(EventBase):
+class EventCreate(Input, EventBase):
     sessions: list[EventSessionCreate] = Field(min_length=1, max_length=50)
 
 
-class EventUpdate(SQLModel):
+class EventUpdate(Patch):
     """Every field optional; given sessions replace the stored ones."""
+
+    stored_as = Event
 
     name: Name | None = None
     venue: Short | None = None
@@ -137,13 +157,13 @@ class ParticipantBase(SQLModel):
         description="Windows like '2025-05-20 09:00-12:00' or '14:00-17:00' (every day); "
         "empty means the whole event.",
     )
-    must_meet: list[int] = Field(
+    must_meet: list[Id] = Field(
         default_factory=list,
         max_length=100,
         sa_type=JSON,
         description="Enterprise ids this participant must meet.",
     )
-    do_not_meet: list[int] = Field(
+    do_not_meet: list[Id] = Field(
         default_factory=list,
         max_length=100,
         sa_type=JSON,
@@ -153,7 +173,7 @@ class ParticipantBase(SQLModel):
 
 
 class Participant(ParticipantBase, table=True):
-    __table_args__ = (UniqueConstraint("event_id", "enterprise_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "enterprise_id"), NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
@@ -161,15 +181,17 @@ class Participant(ParticipantBase, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class ParticipantCreate(ParticipantBase):
-    enterprise_id: int
+class ParticipantCreate(Input, ParticipantBase):
+    enterprise_id: Id
 
 
-class ParticipantUpdate(SQLModel):
+class ParticipantUpdate(Patch):
+    stored_as = Participant
+
     max_meetings: int | None = Field(default=None, ge=0, le=100)
     available: list[Window] | None = Field(default=None, max_length=20)
-    must_meet: list[int] | None = Field(default=None, max_length=100)
-    do_not_meet: list[int] | None = Field(default=None, max_length=100)
+    must_meet: list[Id] | None = Field(default=None, max_length=100)
+    do_not_meet: list[Id] | None = Field(default=None, max_length=100)
     needs_interpreter: bool | None = None
     status: ParticipantStatus | None = None
 
@@ -223,6 +245,7 @@ class MeetingRequestBase(SQLModel):
 
 
 class MeetingRequest(MeetingRequestBase, table=True):
+    __table_args__ = NEVER_REUSED
     __tablename__ = "meeting_request"
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
@@ -234,9 +257,9 @@ class MeetingRequest(MeetingRequestBase, table=True):
     answered_at: datetime | None = None
 
 
-class MeetingRequestCreate(MeetingRequestBase):
-    from_id: int = Field(description="The requesting participant (the caller's enterprise).")
-    to_id: int
+class MeetingRequestCreate(Input, MeetingRequestBase):
+    from_id: Id = Field(description="The requesting participant (the caller's enterprise).")
+    to_id: Id
 
 
 class MeetingRequestPublic(MeetingRequestBase):
@@ -250,7 +273,7 @@ class MeetingRequestPublic(MeetingRequestBase):
     answered_at: datetime | None
 
 
-class RequestAnswer(BaseModel):
+class RequestAnswer(Input):
     accept: bool
 
 
@@ -262,8 +285,8 @@ class MeetingBase(SQLModel):
     buyer_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     slot: int
     table: int
-    starts_at: NaiveDatetime  # the event's wall-clock time, like the sessions
-    ends_at: NaiveDatetime
+    starts_at: LocalTime  # the event's wall-clock time, like the sessions
+    ends_at: LocalTime
     score: float
     required: bool = False
     locked: bool = Field(default=False, description="Fixed by hand: every re-plan keeps it.")
@@ -274,7 +297,7 @@ class MeetingBase(SQLModel):
 class Meeting(MeetingBase, table=True):
     """One pair's meeting; kept (cancelled) when a re-plan drops it so calendars can update."""
 
-    __table_args__ = (UniqueConstraint("event_id", "supplier_id", "buyer_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "supplier_id", "buyer_id"), NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     updated_at: datetime = Field(default_factory=utc_now)
@@ -285,12 +308,12 @@ class MeetingPublic(MeetingBase):
     event_id: int
 
 
-class MeetingChange(BaseModel):
+class MeetingChange(Input):
     """Move a meeting by hand to (slot, table), locked there unless `locked` is false; or only
     lock or unlock it where it is."""
 
-    slot: int | None = Field(default=None, ge=0)
-    table: int | None = Field(default=None, ge=0)
+    slot: int | None = Field(default=None, ge=0, le=MAX_INT)
+    table: int | None = Field(default=None, ge=0, le=MAX_INT)
     locked: bool | None = None
 
 
@@ -308,7 +331,7 @@ class Outcome(OutcomeBase, table=True):
     recorded_at: datetime = Field(default_factory=utc_now)
 
 
-class OutcomeCreate(OutcomeBase):
+class OutcomeCreate(Input, OutcomeBase):
     pass
 
 

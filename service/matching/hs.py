@@ -220,9 +220,10 @@ class HsSuggester:
             raise ValueError(f"{code} is not an HS 2022 heading or subheading")
         return digits
 
-    def confirm(self, text: str, code: str) -> Example:
-        """Take a confirmed classification online: it votes from the next query on."""
-        example = Example(text, self.known_code(code))
+    def confirm(self, text: str, code: str, *, weight: float = 1.0, group: str = "") -> Example:
+        """Take a confirmed classification online: it votes from the next query on (`weight`
+        and `group`: how far its source is trusted, see service/matching/trust.py)."""
+        example = Example(text, self.known_code(code), weight, group)
         vectors = self.embedder.encode([text])
         with self._lock:
             self.memory.add([example], vectors)

@@ -130,6 +130,14 @@ def _join(*parts: str) -> str:
     return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
 
 
+def quote(text: str, limit: int = 80) -> str:
+    """`text` as a label: whole when short, else cut at a word and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return (text[:limit].rsplit(" ", 1)[0] or text[:limit]).rstrip(" ,;:.") + "…"
+
+
 def profile_items(doc: ProfileDoc) -> list[ItemDraft]:
     """The items of an enterprise profile, texts in a fixed order (most telling words first)."""
     f = doc.facts
@@ -153,7 +161,8 @@ def profile_items(doc: ProfileDoc) -> list[ItemDraft]:
         ]
     if doc.looking_for.strip():
         kind = Kind.wants if f.buys else Kind.seeks
-        items.append(ItemDraft(f.enterprise_id, kind, 0, "looking for", doc.looking_for.strip()))
+        wanted = doc.looking_for.strip()
+        items.append(ItemDraft(f.enterprise_id, kind, 0, quote(wanted), wanted))
     return items
 
 

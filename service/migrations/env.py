@@ -25,6 +25,9 @@ def run() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            if batch:  # a batch rebuild drops the old table: with foreign keys on, that cascades
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()  # ends the implicit transaction: Alembic opens its own
             context.configure(
                 connection=connection,
                 target_metadata=SQLModel.metadata,

@@ -2,7 +2,8 @@
 
 from sqlmodel import Session, col, select
 
-from service.entities import ConfirmedExample, HsConfirmationCreate
+from service.entities import ConfirmedExample, Enterprise, HsConfirmationCreate
+from service.matching.trust import Confirmation
 
 
 def add(
@@ -13,5 +14,22 @@ def add(
     return row
 
 
-def every(session: Session) -> list[ConfirmedExample]:
-    return list(session.exec(select(ConfirmedExample).order_by(col(ConfirmedExample.id))))
+def by_confirmer(session: Session, enterprise_id: int | None, code: str) -> list[ConfirmedExample]:
+    """What one confirmer (None: the organizer) has confirmed as `code`."""
+    who = col(ConfirmedExample.enterprise_id)
+    query = select(ConfirmedExample).where(ConfirmedExample.code == code)
+    query = query.where(who.is_(None) if enterprise_id is None else who == enterprise_id)
+    return list(session.exec(query.order_by(col(ConfirmedExample.id))))
+
+
+def every(session: Session) -> list[Confirmation]:
+    """Every confirmation with its confirmer's standing, oldest first."""
+    query = (
+        select(ConfirmedExample, Enterprise.verified)
+        .outerjoin(Enterprise, col(Enterprise.id) == ConfirmedExample.enterprise_id)
+        .order_by(col(ConfirmedExample.id))
+    )
+    return [
+        Confirmation(row.text, row.code, row.enterprise_id, bool(verified))
+        for row, verified in session.exec(query)
+    ]

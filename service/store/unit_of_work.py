@@ -7,6 +7,11 @@ Texts are embedded before the transaction opens (`Embedded`), so the model never
 database's write lock is held; inside, `Transaction.index` only looks their vectors up. Every
 audited row the session flushes gets its entry (service/store/audit.py), attributed to the unit
 of work's actor.
+
+What another request did meanwhile surfaces here and nowhere else: a unique value taken, a row
+referred to or written that was deleted (or changed) since it was read. Each is a `Conflict`
+(409), so checks done earlier in a use-case ("is this external id free?") are a courtesy, and
+the database's constraints the rule.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,11 +20,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel
 
 from service.entities import ChangeLog, Enterprise, Need, Offer
+from service.errors import Conflict
 from service.matching.catalog import CatalogChange
 from service.matching.embedder import FloatArray
+from service.matching.examples import Example
 from service.matching.items import Item, Kind
 from service.records import Actor
 from service.store import changes, convert, vectors
@@ -49,7 +58,7 @@ class Change:
 
     catalog: CatalogChange = field(default_factory=CatalogChange)
     learned: list[tuple[int, int]] = field(default_factory=list)  # (buyer, supplier) now met
-    confirmed: list[tuple[str, str]] = field(default_factory=list)  # (text, HS code)
+    confirmed: list[Example] = field(default_factory=list)  # HS classifications, weighted
 
     def log_row(self) -> ChangeLog | None:
         """The change by keys and ids, for the other processes; None when there is none."""
@@ -60,7 +69,7 @@ class Change:
             facts=[f.enterprise_id for f in c.facts],
             forgotten=c.forgotten,
             learned=[list(pair) for pair in self.learned],
-            confirmed=[list(pair) for pair in self.confirmed],
+            confirmed=[[e.text, e.target, e.weight, e.group] for e in self.confirmed],
         )
         fields = (row.removed, row.items, row.facts, row.forgotten, row.learned, row.confirmed)
         return row if any(fields) else None
@@ -120,9 +129,10 @@ class Transaction:
         """These (buyer, supplier) pairs agreed to meet: the ranker learns from them."""
         self.change.learned += pairs
 
-    def confirmed(self, text: str, code: str) -> None:
-        """A confirmed HS classification: the HS suggester learns from it."""
-        self.change.confirmed.append((text, code))
+    def confirmed(self, example: Example) -> None:
+        """A confirmed HS classification, weighted by who confirmed it (trust.py): the HS
+        suggester learns from it."""
+        self.change.confirmed.append(example)
 
     def audit(
         self,
@@ -166,9 +176,44 @@ class UnitOfWork:
             with self.committing() as on_commit:
                 self.session.commit()
                 on_commit(tx.change, log_id)
+        except (IntegrityError, StaleDataError) as exc:
+            self.session.rollback()
+            if (conflict := _conflict(exc)) is None:
+                raise
+            raise conflict from exc
         except BaseException:
             self.session.rollback()
             raise
         finally:
             event.remove(self.session, "after_flush", collect)
             event.remove(self.session, "do_orm_execute", refuse_bulk_writes)
+
+    def reload(self, *rows: SQLModel) -> None:
+        """Read committed rows back (defaults, relationships); one deleted meanwhile by another
+        request is a Conflict."""
+        for row in rows:
+            try:
+                self.session.refresh(row)
+            except InvalidRequestError as exc:
+                raise Conflict(f"{_name(row)} was deleted by another request meanwhile") from exc
+
+
+def _name(row: object) -> str:
+    return f"{type(row).__name__.lower()} {getattr(row, 'id', '')}".strip()
+
+
+def _conflict(exc: IntegrityError | StaleDataError) -> Conflict | None:
+    """The Conflict that a lost race means; any other integrity error is a bug and stays one."""
+    if isinstance(exc, StaleDataError):
+        return Conflict(
+            "the row was changed or deleted by another request meanwhile; read it again"
+        )
+    code = getattr(exc.orig, "sqlstate", None)  # PostgreSQL
+    message = str(exc.orig)
+    if code == "23505" or message.startswith("UNIQUE constraint failed"):
+        diag = getattr(exc.orig, "diag", None)
+        what = getattr(diag, "constraint_name", None) or message.split(":", 1)[-1].strip()
+        return Conflict(f"{what}: already taken (stored by another request meanwhile)")
+    if code == "23503" or message.startswith("FOREIGN KEY constraint failed"):
+        return Conflict("a row this write refers to was deleted by another request meanwhile")
+    return None

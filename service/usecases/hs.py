@@ -8,7 +8,8 @@ from service.entities import HsConfirmationCreate, HsConfirmationPublic
 from service.errors import Invalid
 from service.matching.explain import hs_reason
 from service.matching.hs import HsSuggester
-from service.store import confirmations
+from service.matching.trust import Confirmation, example_of, text_key
+from service.store import confirmations, enterprises
 from service.store.unit_of_work import UnitOfWork
 from service.usecases.access import Principal
 
@@ -22,7 +23,10 @@ class SimilarExample(BaseModel):
 class HsSuggestionPublic(BaseModel):
     code: str
     description: str
-    score: float = Field(description="fused + examples weight x examples")
+    score: float = Field(
+        description="fused + examples weight x examples, capped at 1 (the order is the uncapped "
+        "score's)"
+    )
     components: dict[str, float] = Field(description="dense, lexical, examples")
     similar_examples: list[SimilarExample]
     reason: str
@@ -42,7 +46,7 @@ def suggest(
         HsSuggestionPublic(
             code=s.code,
             description=s.description,
-            score=round(s.score, 4),
+            score=round(min(s.score, 1.0), 4),
             components={
                 "dense": round(s.dense, 4),
                 "lexical": round(s.lexical, 4),
@@ -63,14 +67,25 @@ def suggest(
 
 def confirm(
     uow: UnitOfWork, hs: HsSuggester, who: Principal, body: HsConfirmationCreate
-) -> HsConfirmationPublic:
-    """Store a confirmed classification; it votes in suggestions from the next request on."""
+) -> tuple[HsConfirmationPublic, bool]:
+    """Store a confirmed classification; it votes in suggestions from the next request on, as
+    much as its confirmer is trusted (service/matching/trust.py). The same confirmation again
+    from the same confirmer is the stored one, returned with False (not created)."""
     try:
         hs.known_code(body.code)
     except ValueError as exc:
         raise Invalid(f"code: {exc}") from exc
+    for old in confirmations.by_confirmer(uow.session, who.enterprise_id, body.code):
+        if text_key(old.text) == text_key(body.text):
+            return HsConfirmationPublic.model_validate(old, from_attributes=True), False
+    confirmer = enterprises.get(uow.session, who.enterprise_id) if who.enterprise_id else None
     with uow.begin() as tx:
         row = confirmations.add(tx.session, body, who.enterprise_id)
-        tx.confirmed(row.text, row.code)
-    uow.session.refresh(row)
-    return HsConfirmationPublic.model_validate(row, from_attributes=True)
+        example = example_of(
+            Confirmation(
+                row.text, row.code, who.enterprise_id, bool(confirmer and confirmer.verified)
+            )
+        )
+        tx.confirmed(example)
+    uow.reload(row)
+    return HsConfirmationPublic.model_validate(row, from_attributes=True), True

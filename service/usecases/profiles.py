@@ -15,7 +15,7 @@ from service.entities import (
     ProductLine,
     utc_now,
 )
-from service.errors import Invalid, InvalidRows, NotFound
+from service.errors import InvalidRows, NotFound
 from service.matchmaker import Matchmaker
 from service.progress import Progress
 from service.store import enterprises
@@ -23,7 +23,6 @@ from service.store.unit_of_work import Transaction, UnitOfWork
 from service.usecases.access import REVOKED, Principal, new_key
 
 EnterpriseSort = Literal["id", "name", "-name", "created_at", "-created_at"]
-REQUIRED = ("name", "role")  # may be changed, never emptied
 
 
 def get_enterprise(session: Session, enterprise_id: int) -> Enterprise:
@@ -79,19 +78,14 @@ def register(
     with uow.begin(embedded) as tx:
         tx.session.add_all(e for e, _ in created)
         tx.index(enterprises=[e for e, _ in created])
-    for e, _ in created:
-        uow.session.refresh(e)
+    uow.reload(*(e for e, _ in created))
     return created
 
 
 def change(e: Enterprise, data: EnterpriseUpdate) -> None:
     """Apply given fields to the row, not yet written; a given list of product lines replaces
     the stored one."""
-    changes = data.model_dump(exclude_unset=True, exclude={"product_lines"})
-    for name in REQUIRED:
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name}: may not be null")
-    e.sqlmodel_update(changes)
+    e.sqlmodel_update(data.model_dump(exclude_unset=True, exclude={"product_lines"}))
     if data.product_lines is not None:
         e.product_lines = [ProductLine.model_validate(p) for p in data.product_lines]
     e.updated_at = utc_now()
@@ -103,7 +97,7 @@ def update(uow: UnitOfWork, mm: Matchmaker, e: Enterprise, data: EnterpriseUpdat
     embedded = mm.embed(enterprises=[e])
     with uow.begin(embedded) as tx:
         save(tx, e)
-    uow.session.refresh(e)
+    uow.reload(e)
     return e
 
 

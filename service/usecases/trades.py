@@ -15,7 +15,7 @@ from service.entities import (
     TradeUpdate,
     utc_now,
 )
-from service.errors import BadRequest, Invalid, NotFound
+from service.errors import BadRequest, NotFound
 from service.matchmaker import Matchmaker
 from service.progress import Progress
 from service.store import enterprises, trades
@@ -23,7 +23,6 @@ from service.store.unit_of_work import UnitOfWork
 
 Trade = TypeVar("Trade", Need, Offer)
 TradeSort = Literal["id", "created_at", "-created_at", "title", "-title"]
-REQUIRED = ("title", "status")  # may be changed, never emptied
 
 
 def get_trade(session: Session, table: type[Trade], trade_id: int) -> Trade:
@@ -59,24 +58,19 @@ def create(
     with uow.begin(embedded) as tx:
         tx.session.add_all(created)
         tx.index(trades=created)
-    for row in created:
-        uow.session.refresh(row)
+    uow.reload(*created)
     return created
 
 
 def update(uow: UnitOfWork, mm: Matchmaker, row: Trade, data: TradeUpdate) -> Trade:
     """Change given fields; closing stops matching, reopening starts it again."""
-    changes = data.model_dump(exclude_unset=True)
-    for name in REQUIRED:
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name}: may not be null")
-    row.sqlmodel_update(changes)
+    row.sqlmodel_update(data.model_dump(exclude_unset=True))
     row.updated_at = utc_now()
     embedded = mm.embed(trades=[row])
     with uow.begin(embedded) as tx:
         tx.session.add(row)
         tx.index(trades=[row])
-    uow.session.refresh(row)
+    uow.reload(row)
     return row
 
 

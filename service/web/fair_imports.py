@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from starlette.datastructures import FormData, UploadFile
 
 from service.api.deps import JobsDep, MatchmakerDep, SessionDep
-from service.errors import BadRequest, InvalidRows
+from service.errors import Invalid, InvalidRows
 from service.fairs import spreadsheets
 from service.fairs.api import EventDep
 from service.fairs.usecases import imports
@@ -20,12 +20,11 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 MAP_PREFIX = "map_"
 
 
-def _upload(form: FormData) -> tuple[bytes, spreadsheets.Format] | None:
+def _upload(form: FormData) -> bytes | None:
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         return None
-    data = file.file.read(spreadsheets.MAX_FILE_BYTES + 1)  # one byte over: parse says so
-    return data, spreadsheets.detect_format(file.filename, data)
+    return file.file.read(spreadsheets.MAX_FILE_BYTES + 1)  # one byte over: parse says so
 
 
 def _mapping(form: FormData) -> dict[str, str]:
@@ -64,14 +63,20 @@ def check_file(
     v: OrganizerVisitor, event: EventDep, form: FormDep, session: SessionDep
 ) -> Response:
     """Read the file's columns and check every row; nothing is written."""
-    upload = _upload(form)
-    if upload is None:
-        missing = imports.ImportPreview(
-            headers=[], columns={}, problem="file: choose a CSV or XLSX file", rows=[]
-        )
-        return _page(v, event.id, missing, 422)
-    preview = imports.preview_import(session, *upload, _mapping(form))
+    data = _upload(form)
+    if data is None:
+        return _problem(v, event.id, "file: choose a CSV or XLSX file")
+    try:
+        fmt = imports.file_format(data)  # from the bytes, never the name
+    except Invalid as exc:
+        return _problem(v, event.id, exc.detail)
+    preview = imports.preview_import(session, data, fmt, _mapping(form))
     return _page(v, event.id, preview, 200 if preview.ok else 422)
+
+
+def _problem(v: Visitor, event_id: int | None, detail: str) -> Response:
+    preview = imports.ImportPreview(headers=[], columns={}, problem=detail, rows=[])
+    return _page(v, event_id, preview, 422)
 
 
 @router.post("/fairs/{event_id}/import")
@@ -85,11 +90,16 @@ def run_import(
 ) -> Response:
     """Import the checked file as a job; a file that changed since the check is checked again
     and nothing is written if any row fails."""
-    upload = _upload(form)
-    if upload is None:
-        return check_file(v, event, form, session)
+    data = _upload(form)
+    if data is None:
+        return _problem(v, event.id, "file: choose a CSV or XLSX file")
+    mapping = _mapping(form)
     try:
-        job = imports.start_import(session, jobs, mm, event, v.who.actor, *upload, _mapping(form))
-    except (BadRequest, InvalidRows):
-        return _page(v, event.id, imports.preview_import(session, *upload, _mapping(form)), 422)
+        fmt = imports.file_format(data)
+    except Invalid as exc:
+        return _problem(v, event.id, exc.detail)
+    try:
+        job = imports.start_import(session, jobs, mm, event, v.who.actor, data, fmt, mapping)
+    except (Invalid, InvalidRows):
+        return _page(v, event.id, imports.preview_import(session, data, fmt, mapping), 422)
     return redirect(v, f"/fairs/{event.id}/jobs/{job.id}")

@@ -1,6 +1,7 @@
 """Ranking sanity on the shipped demo fair: the right sectors come first, filters hold."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,26 +9,22 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import Settings
-from service.db import migrate
 from service.matching.embedder import Embedder
 from service.matching.hs import HsSuggester
-from service.matchmaker import Matchmaker
-from service.records import ORGANIZER
-from service.usecases.demo import load_demo
+from tests.conftest import copy_database
 
 
 @pytest.fixture(scope="module")
 def demo(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, suggester: HsSuggester
+    demo_database: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    suggester: HsSuggester,
 ) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    migrate(url)
+    url = copy_database(demo_database, tmp_path_factory.mktemp("demo") / "demo.db")
     with TestClient(
         create_app(Settings(database_url=url), embedder=embedder, suggester=suggester)
     ) as client:
-        mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
-        with mm.session() as session:
-            load_demo(mm.unit_of_work(session, ORGANIZER), mm)
         yield client
 
 

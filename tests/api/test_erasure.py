@@ -12,8 +12,8 @@ from service.fairs.tables import Participant
 from service.matching.embedder import Embedder
 from service.usecases.consistency import check
 from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, post_need, post_offer, register
-from tests.fairs.conftest import event_body
-from tests.fairs.test_fair_api import _fair, _wait
+from tests.fairs.conftest import event_body, wait_for
+from tests.fairs.test_fair_api import _fair
 
 GONE = "(deleted enterprise)"
 
@@ -62,7 +62,7 @@ def test_erasure_keeps_planned_meetings_as_history_of_a_deleted_enterprise(
     client.post(
         f"/events/{event_id}/requests/{sent['id']}/answer", json={"accept": True}, headers=b3
     )
-    _wait(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
+    wait_for(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
     meetings = client.get(f"/events/{event_id}/meetings", headers=admin).json()
     [met] = [m for m in meetings if (m["supplier_id"], m["buyer_id"]) == (ids["s1"], ids["b3"])]
     held = client.put(
@@ -121,7 +121,7 @@ def test_erasure_keeps_planned_meetings_as_history_of_a_deleted_enterprise(
         assert check(session, embedder.identity).problems == []
     # the fair goes on: a re-plan simply drops the deleted side's meetings
     replan = client.post(f"/events/{event_id}/schedule?keep=true", headers=admin).json()
-    assert _wait(client, replan)["result"]["violations"] == []
+    assert wait_for(client, replan)["result"]["violations"] == []
 
 
 def test_an_enterprise_that_met_nobody_is_erased_without_a_trace(

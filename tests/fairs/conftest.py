@@ -1,6 +1,9 @@
 """Fair fixtures: small fair data builders."""
 
+import time
 from typing import Any
+
+from fastapi.testclient import TestClient
 
 import service.fairs.tables  # noqa: F401  (registers the fair tables)
 
@@ -24,3 +27,14 @@ def event_body(*, rounds: int = 4, tables: int = 4, **extra: Any) -> dict[str, A
         ],
         **extra,
     }
+
+
+def wait_for(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
+    """A job's final state, once it is done (fails the test if it failed or hangs)."""
+    for _ in range(600):
+        status: dict[str, Any] = client.get(f"/jobs/{job['id']}").json()
+        if status["state"] in ("done", "failed"):
+            assert status["state"] == "done", status["error"]
+            return status
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")

@@ -4,7 +4,8 @@ report's breakdowns."""
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.fairs.test_fair_api import _fair, _wait
+from tests.fairs.conftest import wait_for
+from tests.fairs.test_fair_api import _fair
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -13,7 +14,7 @@ def test_organizer_moves_a_meeting_to_a_free_cell_only_and_locks_it(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     event_id, _, keys = _fair(client, admin)
-    _wait(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
+    wait_for(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
     plan = client.get(f"/events/{event_id}/meetings", headers=admin).json()
     m, others = plan[0], plan[1:]
     url = f"/events/{event_id}/meetings/{m['id']}"

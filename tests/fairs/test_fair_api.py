@@ -2,7 +2,6 @@
 
 import csv
 import io
-import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,7 +10,7 @@ from service.app import create_app
 from service.config import Settings
 from service.matching.embedder import Embedder
 from service.matching.hs import HsSuggester
-from tests.fairs.conftest import event_body
+from tests.fairs.conftest import event_body, wait_for
 
 HEADER = [
     "External ID",
@@ -115,16 +114,6 @@ def _csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _wait(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
-    for _ in range(600):
-        status: dict[str, Any] = client.get(f"/jobs/{job['id']}").json()
-        if status["state"] in ("done", "failed"):
-            assert status["state"] == "done", status["error"]
-            return status
-        time.sleep(0.1)
-    raise AssertionError("job did not finish")
-
-
 def _import(client: TestClient, admin: dict[str, str], event_id: int, data: bytes) -> Any:
     return client.post(
         f"/events/{event_id}/imports",
@@ -139,8 +128,8 @@ def _fair(client: TestClient, admin: dict[str, str]) -> tuple[int, dict[str, int
     event = client.post("/events", json=event_body(), headers=admin).json()
     job = _import(client, admin, event["id"], _csv(ROWS))
     assert job.status_code == 202, job.text
-    _wait(client, job.json())
-    _wait(client, client.post(f"/events/{event['id']}/match-lists", headers=admin).json())
+    wait_for(client, job.json())
+    wait_for(client, client.post(f"/events/{event['id']}/match-lists", headers=admin).json())
     people = client.get(f"/events/{event['id']}/participants").json()["items"]
     ids = {p["enterprise"]["external_id"]: p["id"] for p in people}
     keys = {}
@@ -189,13 +178,13 @@ def test_reimporting_the_same_file_changes_nothing(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     event = client.post("/events", json=event_body(), headers=admin).json()
-    first = _wait(client, _import(client, admin, event["id"], _csv(ROWS)).json())
-    again = _wait(client, _import(client, admin, event["id"], _csv(ROWS)).json())
+    first = wait_for(client, _import(client, admin, event["id"], _csv(ROWS)).json())
+    again = wait_for(client, _import(client, admin, event["id"], _csv(ROWS)).json())
     assert first["result"]["created"] == 6 and first["result"]["participants_added"] == 6
     assert again["result"] == {**again["result"], "created": 0, "updated": 0, "unchanged": 6}
     changed = [r.copy() for r in ROWS]
     changed[0][3] = "Makes hotpot base, chili sauces and now instant noodles."
-    third = _wait(client, _import(client, admin, event["id"], _csv(changed)).json())
+    third = wait_for(client, _import(client, admin, event["id"], _csv(changed)).json())
     assert third["result"]["updated"] == 1
     assert client.get("/enterprises").json()["total"] == 6
     export = client.get(f"/events/{event['id']}/participants.csv", headers=admin)
@@ -341,7 +330,7 @@ def test_plan_agendas_and_calendars_follow_a_replan(
         json={"accept": True},
         headers={"X-API-Key": keys["b3"]},
     )
-    plan = _wait(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
+    plan = wait_for(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
     summary = plan["result"]
     assert summary["violations"] == [] and summary["meetings"] > 0
     meetings = client.get(f"/events/{event_id}/meetings", headers=admin).json()
@@ -368,7 +357,7 @@ def test_plan_agendas_and_calendars_follow_a_replan(
     )
     assert cancel.status_code == 200
     replan = client.post(f"/events/{event_id}/schedule?keep=true", headers=admin).json()
-    assert _wait(client, replan)["result"]["violations"] == []
+    assert wait_for(client, replan)["result"]["violations"] == []
     after = _calendar(client, event_id, ids["s1"], s1)
     assert set(after) == set(before)  # same UIDs: calendars update, never duplicate
     for uid, (seq, status) in after.items():
@@ -395,7 +384,7 @@ def _calendar(
 
 def test_outcomes_feed_the_report(client: TestClient, admin: dict[str, str]) -> None:
     event_id, ids, keys = _fair(client, admin)
-    _wait(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
+    wait_for(client, client.post(f"/events/{event_id}/schedule", headers=admin).json())
     meetings = client.get(f"/events/{event_id}/meetings", headers=admin).json()
     first, second = meetings[0], meetings[1]
     supplier_key = next(k for x, k in keys.items() if ids[x] == first["supplier_id"])

@@ -1,6 +1,7 @@
 """Spreadsheet parsing: column mapping, per-row errors, size limits, CSV/XLSX round trips."""
 
 import io
+import unicodedata
 
 import openpyxl
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from service.entities import EnterpriseCreate, EnterpriseRole, ProductLineCreate
 from service.fairs import spreadsheets
+from service.fairs.filetypes import Format
 from service.fairs.spreadsheets import COLUMNS, FairColumns, parse, to_cells, write
 from service.fairs.tables import ParticipantRole
 
@@ -93,7 +95,8 @@ def test_file_level_problems_name_what_is_wrong() -> None:
 _text = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"], exclude_characters=";[]"),
     max_size=30,
-).map(str.strip)
+).map(lambda s: unicodedata.normalize("NFKC", s).strip())  # as the API stores text
+_text = _text.filter(lambda s: not set(s) & set(";[]"))  # NFKC turns full-width ";" into ";"
 _label = _text.filter(bool)
 _products = st.tuples(_label, st.none() | st.sampled_from(["0202", "210390"]))
 
@@ -132,7 +135,7 @@ def _rows(draw: st.DrawFn) -> tuple[EnterpriseCreate, FairColumns]:
     st.sampled_from(["csv", "xlsx"]),
 )
 def test_an_exported_file_imports_back_unchanged(
-    rows: list[tuple[EnterpriseCreate, FairColumns]], fmt: spreadsheets.Format
+    rows: list[tuple[EnterpriseCreate, FairColumns]], fmt: Format
 ) -> None:
     data = write([to_cells(p, f) for p, f in rows], COLUMNS, fmt)
     parsed = parse(data, fmt)
@@ -141,8 +144,8 @@ def test_an_exported_file_imports_back_unchanged(
 
 
 def test_control_characters_are_dropped_from_xlsx_exports_instead_of_failing() -> None:
-    profile = EnterpriseCreate.model_validate(
-        {"external_id": "x1", "name": "Bell\x07 Foods", "role": "buyer"}
-    )
+    # refused at the door today (service/text.py), but rows stored before may hold them
+    valid = EnterpriseCreate.model_validate({"external_id": "x1", "name": "Bell", "role": "buyer"})
+    profile = valid.model_copy(update={"name": "Bell\x07 Foods"})
     data = write([to_cells(profile, FairColumns(role=ParticipantRole.buyer))], COLUMNS, "xlsx")
     assert parse(data, "xlsx").rows[0].profile.name == "Bell Foods"

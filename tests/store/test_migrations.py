@@ -1,13 +1,16 @@
 """Migrations build the schema on both backends; the app refuses any schema but head."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from service.config import Settings
 from service.db import SchemaMismatch, check_schema, make_engine, migrate
+from service.entities import Enterprise, EnterpriseRole, Need
 from service.matching.embedder import Embedder
 from service.runtime import build_matchmaker
 
@@ -45,3 +48,47 @@ def test_newer_schema_is_refused(database_url: str, embedder: Embedder) -> None:
     engine.dispose()
     with pytest.raises(SchemaMismatch, match="newer than this version"):
         build_matchmaker(Settings(database_url=database_url), embedder)
+
+
+def _buyer(name: str) -> Enterprise:
+    return Enterprise(
+        name=name,
+        role=EnterpriseRole.buyer,
+        api_key_hash=name,
+        certifications=[],
+        export_markets=[],
+        languages=[],
+    )
+
+
+def test_the_upgrade_to_never_reused_ids_keeps_rows_and_cascades(tmp_path: Path) -> None:
+    """SQLite rebuilds each table for AUTOINCREMENT: rows, foreign keys and cascades survive,
+    and a deleted row's id is never handed out again."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "0003")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        for name in ("Old Buyer", "Newest Buyer"):
+            session.add(_buyer(name))
+        session.commit()
+        session.add(Need(buyer_id=1, title="Tea", required_certifications=[]))
+        session.commit()
+    engine.dispose()
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            assert [e.name for e in session.exec(select(Enterprise))] == [
+                "Old Buyer",
+                "Newest Buyer",
+            ]
+            session.delete(session.get(Enterprise, 2))
+            session.delete(session.get(Enterprise, 1))  # cascades to its need
+            session.commit()
+            assert session.exec(select(Need)).all() == []
+            fresh = _buyer("Fresh")
+            session.add(fresh)
+            session.commit()
+            assert fresh.id == 3
+    finally:
+        engine.dispose()

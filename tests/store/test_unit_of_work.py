@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.app import create_app
 from service.config import Settings
 from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole
+from service.errors import Conflict
 from service.matching.embedder import Embedder, FloatArray
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
@@ -56,11 +56,11 @@ def test_a_write_failing_inside_its_transaction_leaves_the_catalog_untouched(
 ) -> None:
     _first(mm)
     before = (dict(mm.catalog.items), dict(mm.catalog.facts))
-    second = _unsaved("dup")  # the unique external id fails at the INSERT
+    second = _unsaved("dup")  # the unique external id fails at the INSERT: a conflict
     embedded = mm.embed(enterprises=[second])
     with (
         mm.session() as session,
-        pytest.raises(IntegrityError),
+        pytest.raises(Conflict, match="already taken"),
         mm.unit_of_work(session, ORGANIZER).begin(embedded) as tx,
     ):
         tx.session.add(second)

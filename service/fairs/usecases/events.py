@@ -1,7 +1,9 @@
 """Events and their participants: create and change events, enrol and change participants."""
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -87,6 +89,20 @@ def _check_sessions(event: Event, sessions: Sequence[EventSessionCreate]) -> Non
         raise Invalid("sessions: no meeting round fits; add a session longer than a meeting")
 
 
+def _local(sessions: Sequence[EventSessionCreate], zone: str) -> list[EventSessionCreate]:
+    """Session times as the event's wall-clock time; those given with a UTC offset are
+    converted to the event's time zone."""
+    tz = ZoneInfo(zone)
+
+    def local(t: datetime) -> datetime:
+        return t if t.tzinfo is None else t.astimezone(tz).replace(tzinfo=None)
+
+    return [
+        s.model_copy(update={"starts_at": local(s.starts_at), "ends_at": local(s.ends_at)})
+        for s in sessions
+    ]
+
+
 def _replace_sessions(
     session: Session, event: Event, sessions: Sequence[EventSessionCreate]
 ) -> None:
@@ -98,32 +114,31 @@ def _replace_sessions(
 
 def create_event(uow: UnitOfWork, data: EventCreate) -> Event:
     event = Event.model_validate(data.model_dump(exclude={"sessions"}))
-    _check_sessions(event, data.sessions)
+    sessions = _local(data.sessions, event.timezone)
+    _check_sessions(event, sessions)
     with uow.begin() as tx:
         tx.session.add(event)
         tx.session.flush()
-        _replace_sessions(tx.session, event, data.sessions)
-    uow.session.refresh(event)
+        _replace_sessions(tx.session, event, sessions)
+    uow.reload(event)
     return event
 
 
 def update_event(uow: UnitOfWork, event: Event, data: EventUpdate) -> Event:
     """Change given fields; a later re-plan fits existing meetings to the new rounds."""
     changes = data.model_dump(exclude_unset=True, exclude={"sessions"})
-    for name in ("name", "n_tables"):
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name}: may not be null")
     with uow.begin() as tx:
         event.sqlmodel_update(changes)
         stored = store.sessions_of(tx.session, event.id)
-        sessions = data.sessions or [
+        given = _local(data.sessions, event.timezone) if data.sessions is not None else None
+        sessions = given or [
             EventSessionCreate.model_validate(s, from_attributes=True) for s in stored
         ]
         _check_sessions(event, sessions)
-        if data.sessions is not None:
-            _replace_sessions(tx.session, event, data.sessions)
+        if given is not None:
+            _replace_sessions(tx.session, event, given)
         tx.session.add(event)
-    uow.session.refresh(event)
+    uow.reload(event)
     return event
 
 
@@ -179,22 +194,19 @@ def add_participant(uow: UnitOfWork, event: Event, data: ParticipantCreate) -> P
     p = Participant.model_validate(data, update={"event_id": event.id})
     with uow.begin() as tx:
         tx.session.add(p)
-    uow.session.refresh(p)
+    uow.reload(p)
     return p
 
 
 def update_participant(uow: UnitOfWork, p: Participant, data: ParticipantUpdate) -> Participant:
     """Change availability, caps, lists or status (cancelled participants leave the next plan)."""
     changes = data.model_dump(exclude_unset=True)
-    for name in ("max_meetings", "status"):
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name}: may not be null")
     for field in ("must_meet", "do_not_meet"):
-        _check_ids(uow.session, changes.get(field) or [], field)
+        _check_ids(uow.session, changes.get(field, []), field)
     with uow.begin() as tx:
-        p.sqlmodel_update({k: v for k, v in changes.items() if v is not None})
+        p.sqlmodel_update(changes)
         tx.session.add(p)
-    uow.session.refresh(p)
+    uow.reload(p)
     return p
 
 

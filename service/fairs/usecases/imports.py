@@ -8,9 +8,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole, EnterpriseUpdate
-from service.errors import BadRequest, InvalidRows
+from service.errors import Invalid, InvalidRows
 from service.fairs import spreadsheets, store
-from service.fairs.spreadsheets import FairColumns, Format, ImportRow, RowError
+from service.fairs.filetypes import Format, detect_format
+from service.fairs.spreadsheets import FairColumns, ImportRow, RowError
 from service.fairs.tables import Event, ImportReport, Participant
 from service.fairs.usecases.events import in_session
 from service.jobs import JobRunner, JobStatus
@@ -20,6 +21,14 @@ from service.records import Actor
 from service.store import enterprises
 from service.store.unit_of_work import Transaction, UnitOfWork
 from service.usecases import profiles
+
+
+def file_format(data: bytes) -> Format:
+    """CSV or XLSX, read from the bytes; 422 for anything else (a PDF, an old .xls, ...)."""
+    try:
+        return detect_format(data)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
 
 
 class PreviewRow(BaseModel):
@@ -49,7 +58,7 @@ def _checked(
     try:
         parsed = spreadsheets.parse(data, fmt, mapping)
     except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
+        raise Invalid(str(exc)) from exc
     rows = parsed.rows
     exts = {r.profile.external_id for r in rows}
     refs = {x for r in rows for x in (*r.fair.must_meet, *r.fair.do_not_meet)}
@@ -65,8 +74,8 @@ def check_import(
 ) -> tuple[list[ImportRow], dict[str | None, Enterprise]]:
     """Validate every row (cells, references between rows) before anything is written.
 
-    Returns the rows and the stored enterprises their external ids name; raises BadRequest for
-    a file-level problem and InvalidRows with one entry per bad cell.
+    Returns the rows and the stored enterprises their external ids name; raises Invalid for a
+    file-level problem ("file: ..." or "mapping: ...") and InvalidRows with one entry per bad cell.
     """
     parsed, known, errors = _checked(session, data, fmt, mapping)
     if errors:
@@ -87,7 +96,7 @@ def preview_import(
     columns = spreadsheets.found_columns(headers, mapping)
     try:
         parsed, known, errors = _checked(session, data, fmt, mapping)
-    except BadRequest as exc:  # e.g. a required column not mapped yet
+    except Invalid as exc:  # e.g. a required column not mapped yet
         return ImportPreview(headers=headers, columns=columns, problem=exc.detail, rows=[])
     by_line: dict[int, list[dict[str, object]]] = {}
     for e in errors:

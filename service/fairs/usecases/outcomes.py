@@ -51,7 +51,7 @@ def record_outcome(uow: UnitOfWork, m: Meeting, data: OutcomeCreate) -> Outcome:
     with uow.begin() as tx:
         row.sqlmodel_update({**data.model_dump(), "recorded_at": utc_now()})
         tx.session.add(row)
-    uow.session.refresh(row)
+    uow.reload(row)
     return row
 
 

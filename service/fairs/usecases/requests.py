@@ -106,7 +106,7 @@ def send_request(uow: UnitOfWork, event: Event, data: MeetingRequestCreate) -> M
     )
     with uow.begin() as tx:
         tx.session.add(r)
-    uow.session.refresh(r)
+    uow.reload(r)
     return r
 
 
@@ -115,7 +115,7 @@ def answer_request(
 ) -> MeetingRequest:
     """The recipient (or the organizer) accepts or declines a pending request."""
     expire_requests(uow, event)
-    uow.session.refresh(r)
+    uow.reload(r)
     if r.status is not RequestStatus.pending:
         raise Conflict(f"request {r.id} is {r.status.value}, not pending")
     with uow.begin() as tx:
@@ -124,7 +124,7 @@ def answer_request(
         tx.session.add(r)
         if accept:
             tx.learned(store.accepted_buyer_supplier(tx.session, request_ids=[r.id]))
-    uow.session.refresh(r)
+    uow.reload(r)
     return r
 
 
