@@ -16,7 +16,15 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col, or_, select
 
 from service.context import request_id
-from service.entities import ConfirmedExample, Enterprise, Need, Offer, ProductLine, utc_now
+from service.entities import (
+    ConfirmedExample,
+    Enterprise,
+    Need,
+    Offer,
+    ProductLine,
+    ShortlistEntry,
+    utc_now,
+)
 from service.fairs.tables import (
     Event,
     EventMatch,
@@ -46,6 +54,7 @@ _DESCRIBE: dict[type, Callable[[Any], Described]] = {
     Meeting: lambda m: ("meeting", m.id, None, None),
     Outcome: lambda o: ("meeting", o.meeting_id, None, "outcome"),
     ConfirmedExample: lambda c: ("confirmation", c.id, c.enterprise_id, None),
+    ShortlistEntry: lambda s: ("shortlist", s.id, s.owner_id, None),
 }
 # Rebuilt wholesale by bulk statements (match lists): derived data, not guarded.
 _GUARDED = {t.__tablename__ for t in _DESCRIBE if t is not EventMatch}  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from service.api.deps import SessionDep
 from service.fairs.api import EventDep, ParticipantDep
 from service.fairs.tables import Meeting, Participant
 from service.fairs.usecases import outcomes
+from service.payloads import Id
 from service.usecases import access
 from service.web.core import Visitor, VisitorDep
 
@@ -45,7 +46,7 @@ def own_place(v: KeyHolderVisitor, p: ParticipantDep) -> Participant:
 
 
 def event_meeting(
-    v: OrganizerVisitor, meeting_id: int, event: EventDep, session: SessionDep
+    v: OrganizerVisitor, meeting_id: Id, event: EventDep, session: SessionDep
 ) -> Meeting:
     """A meeting of the event, for the organizer."""
     return outcomes.get_meeting(session, event, meeting_id)

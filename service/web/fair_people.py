@@ -16,6 +16,7 @@ from service.fairs.api import EventDep
 from service.fairs.scheduling.timeslots import parse_window
 from service.fairs.tables import Event, MeetingRequestCreate, Participant, ParticipantUpdate
 from service.fairs.usecases import events, matchlists, requests
+from service.payloads import Id
 from service.web.core import (
     FormDep,
     PageRoute,
@@ -140,7 +141,7 @@ def answer_request(
     v: KeyHolderVisitor,
     p: OwnPlace,
     event: EventDep,
-    request_id: int,
+    request_id: Id,
     form: FormDep,
     uow: PageUnitOfWork,
     mm: MatchmakerDep,

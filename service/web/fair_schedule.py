@@ -13,6 +13,7 @@ from service.fairs import agendas
 from service.fairs.api import EventDep
 from service.fairs.tables import OutcomeCreate
 from service.fairs.usecases import board, imports, outcomes, plans
+from service.payloads import Id
 from service.web.core import FormDep, PageRoute, PageUnitOfWork, Visitor, redirect, render
 from service.web.deps import EventMeeting, KeyHolderVisitor, OrganizerVisitor, OwnPlace
 from service.web.forms import FormErrors, fields_of, text, validated
@@ -123,7 +124,7 @@ def table_sheets(v: OrganizerVisitor, event: EventDep, session: SessionDep) -> R
 
 
 @router.get("/fairs/{event_id}/tables/{table}")
-def table_sheet(v: OrganizerVisitor, event: EventDep, table: int, session: SessionDep) -> Response:
+def table_sheet(v: OrganizerVisitor, event: EventDep, table: Id, session: SessionDep) -> Response:
     """One table's sheet (tables numbered from 1, as printed)."""
     meetings = board.table_day(session, event, table - 1)
     return render(v, "tables.html", event=event, sheets=[(table - 1, meetings)])

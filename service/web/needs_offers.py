@@ -20,6 +20,7 @@ from service.entities import (
 )
 from service.errors import BadRequest, NotFound
 from service.matchmaker import Matchmaker
+from service.payloads import Id
 from service.usecases import access, recommend, shortlists, trades
 from service.web.core import FormDep, PageRoute, PageUnitOfWork, redirect, render
 from service.web.deps import KeyHolderVisitor, Member
@@ -54,7 +55,7 @@ def _kind(kinds: str) -> Kind:
     return KINDS[kinds]
 
 
-def own_trade(kinds: str, row_id: int, v: KeyHolderVisitor, session: SessionDep) -> Need | Offer:
+def own_trade(kinds: str, row_id: Id, v: KeyHolderVisitor, session: SessionDep) -> Need | Offer:
     """The need or offer, if the visitor may change it (its owner or the organizer); the key is
     checked before the row is looked up, as the API does."""
     row: Need | Offer = trades.get_trade(session, _kind(kinds).table, row_id)
@@ -125,7 +126,7 @@ def show_trade(
 
 
 @router.get("/me/{kinds}/{row_id}/edit")
-def edit_trade(kinds: str, row_id: int, row: OwnTrade, v: KeyHolderVisitor) -> Response:
+def edit_trade(kinds: str, row_id: Id, row: OwnTrade, v: KeyHolderVisitor) -> Response:
     """The need or offer's form, filled in."""
     kind = _kind(kinds)
     form = kind.base.model_validate(row, from_attributes=True).model_dump()
@@ -135,7 +136,7 @@ def edit_trade(kinds: str, row_id: int, row: OwnTrade, v: KeyHolderVisitor) -> R
 @router.post("/me/{kinds}/{row_id}/edit")
 def update_trade(
     kinds: str,
-    row_id: int,
+    row_id: Id,
     row: OwnTrade,
     v: KeyHolderVisitor,
     form: FormDep,

@@ -21,6 +21,7 @@ from service.fairs.tables import Event, Participant
 from service.fairs.usecases import events
 from service.matching.items import fold
 from service.matching.requirements import Requirements
+from service.payloads import Id
 from service.usecases import hs as hs_usecase
 from service.usecases import profiles, recommend, shortlists, trades
 from service.web.core import PageRoute, Visitor, VisitorDep, render
@@ -126,7 +127,7 @@ def find_suppliers(
 
 
 @router.get("/companies/{enterprise_id}")
-def show_company(enterprise_id: int, v: VisitorDep, session: SessionDep) -> Response:
+def show_company(enterprise_id: Id, v: VisitorDep, session: SessionDep) -> Response:
     """A company's page: product lines, track record, open offers and needs; contact details
     only for itself and the organizer, as in the API."""
     e = profiles.get_enterprise(session, enterprise_id)

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 
 from service.api.deps import SessionDep
 from service.entities import ShortlistEntryPut
+from service.payloads import Id
 from service.usecases import shortlists
 from service.web.core import FormDep, PageRoute, PageUnitOfWork, local_path, redirect, render
 from service.web.deps import Member
@@ -25,7 +26,7 @@ def show_shortlist(v: Member, session: SessionDep) -> Response:
 
 
 @router.post("/me/shortlist/{supplier_id}")
-def change_shortlist(supplier_id: int, v: Member, form: FormDep, uow: PageUnitOfWork) -> Response:
+def change_shortlist(supplier_id: Id, v: Member, form: FormDep, uow: PageUnitOfWork) -> Response:
     """Save (with an optional note) or remove; htmx swaps just the button."""
     if text(form, "action") == "remove":
         shortlists.remove(uow, _owner(v), supplier_id)

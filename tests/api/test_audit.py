@@ -75,3 +75,23 @@ def test_only_the_organizer_reads_the_trail(client: TestClient) -> None:
     _, auth = register(client, **HOTPOT_MAKER)
     assert client.get("/audit").status_code == 401
     assert client.get("/audit", headers=auth).status_code == 403
+
+
+def test_the_web_pages_writes_are_recorded_against_the_signed_in_visitor(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    supplier, _ = register(client, **HOTPOT_MAKER)
+    buyer, auth = register(client, **GERMAN_BUYER)
+    cookies = f"mf_key={auth['X-API-Key']}; mf_csrf=audit-token"
+    saved = client.post(
+        f"/me/shortlist/{supplier['id']}",
+        data={"csrf_token": "audit-token", "note": "samples first"},
+        headers={"Cookie": cookies},
+    )
+    assert saved.status_code == 200, saved.text  # the shortlist page, after the redirect
+    entry = _one(_trail(client, admin, noun="shortlist"), action="create")
+    assert (entry["actor"], entry["actor_id"], entry["enterprise_id"]) == (
+        "enterprise",
+        buyer["id"],
+        buyer["id"],
+    )

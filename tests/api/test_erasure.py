@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from service.entities import Enterprise, ItemVector, Need, Offer
+from service.entities import Enterprise, ItemVector, Need, Offer, ShortlistEntry
 from service.fairs.tables import Participant
 from service.matching.embedder import Embedder
 from service.usecases.consistency import check
@@ -73,6 +73,10 @@ def test_erasure_keeps_planned_meetings_as_history_of_a_deleted_enterprise(
     assert held.status_code == 200
     osaka = client.get(f"/events/{event_id}/participants/{ids['b3']}").json()["enterprise_id"]
     post_need(client, b3, buyer_id=osaka, title="Chili oil in glass jars")
+    dean = client.get(f"/events/{event_id}/participants/{ids['s1']}").json()["enterprise_id"]
+    saved = client.put(f"/shortlist/{dean}", json={"note": "met at the fair"}, headers=b3)
+    assert saved.status_code == 200
+    assert client.get(f"/companies/{osaka}").status_code == 200  # its web page, until erased
     before = client.get(f"/events/{event_id}/report", headers=admin).json()
 
     export = client.get(f"/enterprises/{osaka}/export", headers=b3).json()
@@ -83,6 +87,7 @@ def test_erasure_keeps_planned_meetings_as_history_of_a_deleted_enterprise(
     assert ours and ours[0]["partner"] == "Dean Hotpot Foods"
     assert ours[0]["outcome"]["rating"] == 4
     assert len(export["needs"]) == 1
+    assert [e["supplier"]["id"] for e in export["shortlist"]] == [dean]
     assert {(a["noun"], a["action"]) for a in export["audit"]} >= {
         ("enterprise", "create"),
         ("participant", "create"),
@@ -94,8 +99,12 @@ def test_erasure_keeps_planned_meetings_as_history_of_a_deleted_enterprise(
 
     assert client.get(f"/enterprises/{osaka}").status_code == 404
     assert client.get(f"/enterprises/{osaka}/export", headers=admin).status_code == 404
-    dean = client.get(f"/events/{event_id}/participants/{ids['s1']}").json()["enterprise_id"]
     assert client.get(f"/enterprises/{dean}", headers=b3).status_code == 401  # its key is dead
+    # its row stays for the fair's history, but nothing of it shows on the web pages, and its
+    # shortlist is gone with it
+    assert client.get(f"/companies/{osaka}").status_code == 404
+    assert "Osaka" not in client.get("/find", params={"q": "chili oil"}).text
+    assert _rows(client, ShortlistEntry, osaka, ShortlistEntry.owner_id) == 0
     assert all(e["id"] != osaka for e in client.get("/enterprises").json()["items"])
     found = client.get("/search/suppliers", params={"q": "chili oil and hotpot"}).json()
     assert GONE not in str(found)
@@ -146,3 +155,15 @@ def test_an_enterprise_that_met_nobody_is_erased_without_a_trace(
     ):
         assert _rows(client, table, buyer["id"], column) == 0
     assert client.get(f"/events/{event['id']}/participants").json()["total"] == 0
+
+
+def test_an_erased_supplier_leaves_every_shortlist_and_page(client: TestClient) -> None:
+    supplier, auth = register(client, **HOTPOT_MAKER)
+    _, buyer = register(client, **GERMAN_BUYER)
+    assert client.put(f"/shortlist/{supplier['id']}", json={}, headers=buyer).status_code == 200
+    assert client.delete(f"/enterprises/{supplier['id']}", headers=auth).status_code == 204
+    assert client.get("/shortlist", headers=buyer).json()["items"] == []
+    assert _rows(client, ShortlistEntry, supplier["id"], ShortlistEntry.supplier_id) == 0
+    page = client.get("/me/shortlist", headers={"Cookie": f"mf_key={buyer['X-API-Key']}"})
+    assert page.status_code == 200 and HOTPOT_MAKER["name"] not in page.text
+    assert client.get(f"/companies/{supplier['id']}").status_code == 404

@@ -6,8 +6,9 @@ number that is not the caller's own: JSON, CSV, XLSX (unzipped), PDF (its text),
 HTML alike. The same walk sends every write route a request without a key and one with a
 foreign key: each is refused.
 
-To walk pages that know their caller by a cookie (the web app), give `Caller` the cookie; a
-route with a path parameter the seed has no value for fails the walk until `path_values` has one.
+Every caller sends its key both ways, as the `X-API-Key` header of the JSON API and as the web
+app's session cookie, so the pages are walked as the same callers. A route with a path
+parameter the seed has no value for fails the walk until `path_values` has one.
 """
 
 import html
@@ -38,7 +39,17 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+\d{1,3}[ \d-]{6,}\d")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC_WRITES = {("POST", "/enterprises")}  # registration
-ANY_KEY_WRITES = {("POST", "/hs/confirmations")}  # any key may confirm; weighted by trust
+# any key may confirm an HS code (weighted by trust), and keeps a shortlist of its own
+ANY_KEY_WRITES = {
+    ("POST", "/hs/confirmations"),
+    ("PUT", "/shortlist/{supplier_id}"),
+    ("DELETE", "/shortlist/{supplier_id}"),
+}
+# pages: signing in and out and registering are public; these act on the caller's own account
+PUBLIC_PAGES = {"/register", "/sign-in", "/sign-out"}
+OWN_PAGES = {"/me/profile", "/me/{kinds}/new", "/me/shortlist/{supplier_id}"}
+ENTERPRISE_ONLY = {"/shortlist"}  # the organizer keeps no shortlist: 403 for it
+CSRF = "walk-csrf-token"  # the page forms' double-submit token, cookie and field alike
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,17 @@ class Caller:
     name: str
     own: str | None  # the company it speaks for: its own details may appear
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def signed_in(key: str, csrf: str = "") -> dict[str, str]:
+    """A key as the API's header and as the web app's session cookie (with a CSRF cookie)."""
+    cookies = f"mf_key={key}" + (f"; mf_csrf={csrf}" if csrf else "")
+    return {"X-API-Key": key, "Cookie": cookies}
+
+
+def is_page(route: BaseRoute) -> bool:
+    """A web page (HTML, outside the OpenAPI document), not a JSON route."""
+    return isinstance(route, APIRoute) and not route.include_in_schema
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,12 @@ def path_values(fair: Fair) -> dict[str, list[str]]:
         "participant_id": list(fair.participants.values()),
         "request_id": fair.requests,
         "meeting_id": fair.meetings,
+        # the web app's own path parameters
+        "kinds": ["needs", "offers"],
+        "row_id": [fair.need, fair.offer],
+        "supplier_id": [fair.enterprises["s1"]],
+        "table": [1],
+        "code": ["zh", "en"],
     }
     return {name: [str(v) for v in vs] for name, vs in values.items()} | {"job_id": [fair.job]}
 
@@ -168,8 +196,8 @@ def leaks(text: str, caller: Caller) -> list[str]:
 def callers(fair: Fair) -> list[Caller]:
     return [
         Caller("anonymous", None),
-        Caller("another enterprise", "x", fair.key("x")),
-        Caller("participant not accepted", "s2", fair.key("s2")),
+        Caller("another enterprise", "x", signed_in(fair.keys["x"])),
+        Caller("participant not accepted", "s2", signed_in(fair.keys["s2"])),
     ]
 
 
@@ -186,8 +214,11 @@ def test_no_get_route_shows_another_enterprises_contact_details(
                 assert reply.status_code < 500, (url, who.name, reply.text)
                 assert not leaks(readable(reply), who), (url, who.name, leaks(readable(reply), who))
                 walked.setdefault(endpoint.path, set()).add(reply.status_code)
-            organizer = client.get(url, params=params, headers={"X-API-Key": ADMIN_KEY})
-            assert organizer.status_code == 200, (url, organizer.text)  # the walk reaches it
+            organizer = client.get(url, params=params, headers=signed_in(ADMIN_KEY))
+            # the walk reaches it (the organizer has no company pages of its own)
+            own_only = is_page(endpoint.route) or endpoint.path in ENTERPRISE_ONLY
+            reached = (200, 403) if own_only else (200,)
+            assert organizer.status_code in reached, (url, organizer.text)
     assert len(walked) == len(endpoints(client, {"GET"}))
     public = [path for path, codes in walked.items() if 200 in codes]
     assert len(public) >= 15, public  # not a walk of refusals
@@ -232,6 +263,9 @@ def test_every_write_route_refuses_an_anonymous_caller_and_a_foreign_key(
     walked = 0
     for endpoint in endpoints(client, WRITES):
         url = urls(endpoint, fair)[0]
+        if is_page(endpoint.route):
+            walked += _page_write_refused(client, fair, endpoint.path, url)
+            continue
         for method in sorted(endpoint.methods):
             key = (method, endpoint.path)
             body = _body(method, endpoint.path, fair)
@@ -245,3 +279,18 @@ def test_every_write_route_refuses_an_anonymous_caller_and_a_foreign_key(
                 assert foreign.status_code == 403, (key, foreign.text, why)
             walked += 1
     assert walked >= 20
+
+
+def _page_write_refused(client: TestClient, fair: Fair, path: str, url: str) -> int:
+    """A page's form, posted with a valid CSRF token: an anonymous visitor is sent to sign in,
+    an outsider's key is refused (403) unless the form acts on the caller's own account."""
+    if path in PUBLIC_PAGES:
+        return 0
+    form = {"csrf_token": CSRF}
+    anonymous = client.post(url, data=form, headers={"Cookie": f"mf_csrf={CSRF}"})
+    assert anonymous.url.path == "/sign-in" or anonymous.status_code == 401, (path, anonymous)
+    if path in OWN_PAGES:
+        return 1
+    foreign = client.post(url, data=form, headers=signed_in(fair.keys["x"], CSRF))
+    assert foreign.status_code == 403, (path, foreign.status_code, foreign.text[:300])
+    return 1

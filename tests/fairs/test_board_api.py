@@ -37,7 +37,7 @@ def test_organizer_moves_a_meeting_to_a_free_cell_only_and_locks_it(
     )
     assert refused.status_code == 409 and "move:" in refused.json()["detail"]
     half = client.patch(url, json={"slot": 0}, headers=admin)
-    assert half.status_code == 400 and "slot, table" in half.json()["detail"]
+    assert half.status_code == 422 and "slot, table" in half.json()["detail"]
     freed = client.patch(url, json={"locked": False}, headers=admin)
     assert freed.json()["locked"] is False and freed.json()["slot"] == slot
     not_theirs = client.patch(url, json={"locked": True}, headers={"X-API-Key": keys["b1"]})

@@ -65,7 +65,7 @@ def test_the_upgrade_to_never_reused_ids_keeps_rows_and_cascades(tmp_path: Path)
     """SQLite rebuilds each table for AUTOINCREMENT: rows, foreign keys and cascades survive,
     and a deleted row's id is never handed out again."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate(url, "0003")
+    migrate(url, "0007_audit_log_jobs")  # the revision before 0008_ids_never_reused
     engine = make_engine(url)
     with Session(engine) as session:
         for name in ("Old Buyer", "Newest Buyer"):
