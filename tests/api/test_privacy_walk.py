@@ -106,7 +106,7 @@ def walk(
 def path_values(fair: Fair) -> dict[str, list[str]]:
     """Real ids for every path parameter; the first of each belongs to another enterprise than
     the outsider `x` (the target of the write walk)."""
-    values = {
+    values: dict[str, list[int] | list[str]] = {
         "enterprise_id": list(fair.enterprises.values()),
         "need_id": [fair.need],
         "offer_id": [fair.offer],
