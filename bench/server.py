@@ -82,7 +82,9 @@ class Server:
     def start(self, timeout: float = 600) -> Self:
         """Start and wait until /health answers (the model and catalog load first)."""
         self.port = free_port()
-        argv = ["serve", "--host", LOOPBACK, "--port", str(self.port)]
+        # one process: the one a crash test kills is the one doing the work (with several,
+        # `serve` is a supervisor whose workers would outlive it)
+        argv = ["serve", "--host", LOOPBACK, "--port", str(self.port), "--workers", "1"]
         env = {"MATCHFAIR_DATABASE_URL": self.database_url, **self.env}
         process = launcher().Process(
             target=serve, args=([*argv, *(["--demo"] if self.demo else [])], env, str(self.log))
