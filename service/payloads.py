@@ -4,7 +4,7 @@ unknown fields, incoming text, nulls and integer ids, instead of a check per fie
 
 from typing import Annotated, Any, ClassVar
 
-from annotated_types import Ge, Le
+from annotated_types import Ge, Le, Len
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import inspect
@@ -15,6 +15,8 @@ from service.text import clean
 
 MAX_INT = 2**63 - 1  # the databases' BIGINT: a larger id or offset is refused, not overflowed
 Id = Annotated[int, Ge(1), Le(MAX_INT)]
+# a (slot, table) cell as JSON sends it: a tuple's schema is not valid OpenAPI 3.1
+Pair = Annotated[list[int], Len(2, 2)]
 
 
 def _cleaned(value: Any) -> Any:

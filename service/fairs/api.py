@@ -43,7 +43,7 @@ from service.fairs.tables import (
 )
 from service.fairs.usecases import board, events, imports, matchlists, outcomes, plans, requests
 from service.jobs import JobStatus
-from service.payloads import MAX_INT, Id
+from service.payloads import MAX_INT, Id, Pair
 from service.usecases import access
 
 router = APIRouter(prefix="/events", tags=["fairs"])
@@ -332,7 +332,7 @@ def list_meetings(_: Organizer, event: EventDep, session: SessionDep) -> list[Me
     ]
 
 
-@router.patch("/{event_id}/meetings/{meeting_id}")
+@router.patch("/{event_id}/meetings/{meeting_id}", responses=errors(400))
 def change_meeting(
     _: Organizer, event: EventDep, meeting_id: Id, data: MeetingChange, uow: UnitOfWorkDep
 ) -> MeetingPublic:
@@ -349,7 +349,9 @@ def change_meeting(
     return MeetingPublic.model_validate(m, from_attributes=True)
 
 
-@router.get("/{event_id}/meetings/{meeting_id}/cells")
+@router.get(
+    "/{event_id}/meetings/{meeting_id}/cells", response_model=list[Pair], responses=errors(400)
+)
 def meeting_cells(
     _: Organizer, event: EventDep, meeting_id: Id, session: SessionDep
 ) -> list[tuple[int, int]]:
