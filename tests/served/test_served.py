@@ -78,7 +78,9 @@ def test_the_log_holds_request_ids_and_no_key_contact_or_search_text(server: Ser
     assert logged[ids[0]].startswith("GET /search/suppliers 200")
     assert logged[ids[1]].startswith("GET /hs/suggest 200")
     others = [line for line in log.splitlines() if line and not line.startswith("{")]
-    assert all("Loading weights" in line for line in others), others  # the model's load bar
+    # the model's load bar, and the address `serve` prints when it starts
+    banner = f"Matchfair: open {server.url}/"
+    assert all("Loading weights" in line or line.startswith(banner) for line in others), others
 
 
 def test_a_failed_statement_never_quotes_its_values(sqlite_template: Path, tmp_path: Path) -> None:
