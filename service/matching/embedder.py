@@ -5,6 +5,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -124,7 +125,53 @@ def load_embedder(
     folder: Path, *, backend: str = "sentence-transformers", batch_size: int = 64
 ) -> Embedder:
     """The configured embedder: a local sentence-transformers folder (default), or the
-    multilingual USE backend for Chinese<->English matching."""
+    multilingual USE backend."""
     if backend == "use-multilingual":
         return MultilingualUseEmbedder()
     return SentenceTransformerEmbedder(folder, batch_size=batch_size)
+
+
+@dataclass(frozen=True, slots=True)
+class Vectors:
+    """Texts embedded by each model of a deployment, rows aligned with the texts."""
+
+    primary: FloatArray
+    multilingual: FloatArray | None = None
+
+    def row(self, i: int) -> "Vectors":
+        m = None if self.multilingual is None else self.multilingual[i : i + 1]
+        return Vectors(self.primary[i : i + 1], m)
+
+
+@dataclass(frozen=True, slots=True)
+class Embedders:
+    """The models of a deployment. `primary` embeds every item and query (all-MiniLM-L6-v2 by
+    default: strong on English, blind to Chinese); `multilingual` (USE, Chinese and English in
+    one space) embeds them too, for Chinese text and for pairs across the two languages; None
+    when switched off. When the primary model is multilingual itself, it is both."""
+
+    primary: Embedder
+    multilingual: Embedder | None = None
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        primary = self.primary.encode(texts)
+        if self.multilingual is None:
+            return Vectors(primary)
+        if self.multilingual is self.primary:
+            return Vectors(primary, primary)
+        return Vectors(primary, self.multilingual.encode(texts))
+
+
+def load_embedders(
+    folder: Path,
+    *,
+    backend: str = "sentence-transformers",
+    batch_size: int = 64,
+    multilingual: bool = True,
+) -> Embedders:
+    """The configured models: the primary `backend` (see `load_embedder`) and, unless it is
+    multilingual itself or `multilingual` is False, the multilingual USE model beside it."""
+    primary = load_embedder(folder, backend=backend, batch_size=batch_size)
+    if isinstance(primary, MultilingualUseEmbedder):
+        return Embedders(primary, primary)
+    return Embedders(primary, MultilingualUseEmbedder() if multilingual else None)

@@ -39,6 +39,7 @@ class HybridRetriever:
     def __init__(self, weights: Weights | None = None) -> None:
         self.weights = weights or Weights()
         self.keys: list[str] = []
+        self.column: dict[str, int] = {}  # key -> its column in score arrays
         self._vectors = np.zeros((0, 0), np.float32)
         self._owner = np.zeros(0, np.int64)  # document row of each passage vector
         self._lexical = LexicalIndex()
@@ -56,6 +57,7 @@ class HybridRetriever:
         """`vectors` are L2-normalised passage rows; `owners[i]` is the document row of passage i
         (default: one passage per document, in order)."""
         self.keys = []
+        self.column = {}
         self._vectors = np.zeros((0, 0), np.float32)
         self._owner = np.zeros(0, np.int64)
         self._lexical = LexicalIndex()
@@ -79,6 +81,7 @@ class HybridRetriever:
         order = np.argsort(local, kind="stable")  # passages grouped by document, for reduceat
         first = len(self.keys)
         self.keys.extend(keys)
+        self.column.update((key, first + j) for j, key in enumerate(keys))
         kept = self._vectors if len(self._vectors) else self._vectors.reshape(0, vectors.shape[1])
         self._vectors = np.concatenate([kept, vectors[order].astype(np.float32)])
         self._owner = np.concatenate([self._owner, local[order] + first])
