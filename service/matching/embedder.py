@@ -138,9 +138,10 @@ class Vectors:
     primary: FloatArray
     multilingual: FloatArray | None = None
 
-    def row(self, i: int) -> "Vectors":
-        m = None if self.multilingual is None else self.multilingual[i : i + 1]
-        return Vectors(self.primary[i : i + 1], m)
+    def take(self, rows: Sequence[int] | npt.NDArray[np.int64]) -> "Vectors":
+        """The rows of some of the texts, in the order given."""
+        second = None if self.multilingual is None else self.multilingual[rows]
+        return Vectors(self.primary[rows], second)
 
 
 @dataclass(frozen=True, slots=True)

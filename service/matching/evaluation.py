@@ -247,11 +247,7 @@ def evaluate(
 
     label, memories = _folds(queries, examples, folds, seed)
     first = np.searchsorted(owners, np.arange(len(ids)))  # each document's whole-text row
-    whole = Vectors(
-        doc_vectors.primary[first],
-        None if doc_vectors.multilingual is None else doc_vectors.multilingual[first],
-    )
-    bridge = None if suggester is None else _Bridge(suggester, texts, whole)
+    bridge = None if suggester is None else _Bridge(suggester, texts, doc_vectors.take(first))
     clock = time.perf_counter()
     hybrid = text
     if bridge is not None:
@@ -264,7 +260,7 @@ def evaluate(
         codes, by_doc = bridge.split(train) if bridge is not None else ([], train)
         fold = [q_texts[i] for i in rows]
         if bridge is not None:
-            agreed, bridged = bridge.agreement(fold, _rows(q_vectors, rows), codes)
+            agreed, bridged = bridge.agreement(fold, q_vectors.take(rows), codes)
             final[rows] = fit(agreed, text[rows], w, bridged=bridged[:, None])
         else:
             final[rows] = text[rows]
@@ -294,11 +290,6 @@ def evaluate(
         rankings = [[ids[j] for j in row] for row in top(matrices[name], DEPTH).tolist()]
         methods[name] = _method(rankings, queries, n / max(seconds[name], 1e-9))
     return EvalResult(text_field, label, methods)
-
-
-def _rows(vectors: Vectors, rows: IntArray) -> Vectors:
-    second = None if vectors.multilingual is None else vectors.multilingual[rows]
-    return Vectors(vectors.primary[rows], second)
 
 
 def _method(

@@ -75,8 +75,11 @@ def reason(match: Match, facts: Facts, describe: Callable[[str], str] | None = N
     if ev.heading:
         name = describe(ev.heading) if describe else ""
         named = f" ({name[:60]})" if name else ""
-        how = "both classified as" if ev.hs_suggested or not item.hs_code else "both under"
-        parts.append(f"{how} HS {ev.heading}{named}, {ev.heading_share:.2f} confident")
+        if len(ev.heading) == 2:  # declared codes of one chapter
+            parts.append(f"same HS chapter {ev.heading}{named}")
+        else:
+            how = "both classified as" if ev.hs_suggested or not item.hs_code else "both under"
+            parts.append(f"{how} HS {ev.heading}{named}, {ev.heading_share:.2f} confident")
     if match.weak:
         parts.append("a weak match: no HS heading in common and few words")
     if match.learned_from:

@@ -133,25 +133,30 @@ class LexicalIndex:
         a, b = np.sqrt(self.word_weight), np.sqrt(1 - self.word_weight)
         return sp.hstack([words * a, chars * b], format="csr", dtype=np.float32)
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The texts' rows, as `_stack` lays out the fitted ones (built in one piece)."""
+    def _rows(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.int64], FloatArray]]:
+        """Per text: (columns, weights) of its row, laid out as `_stack` lays the fitted ones."""
         if self._halves is None:
             raise ValueError("the lexical index is empty")
         words, chars = self._halves
         a, b = np.sqrt(self.word_weight), np.sqrt(1 - self.word_weight)
         width = len(words.idf)
-        indptr, indices, values = [0], [], []
-        for (w_cols, w_vals), (c_cols, c_vals) in zip(
-            words.rows(texts), chars.rows(texts), strict=True
-        ):
-            indices += [w_cols, c_cols + width]
-            values += [w_vals * a, c_vals * b]
-            indptr.append(indptr[-1] + len(w_cols) + len(c_cols))
-        shape = (len(texts), width + len(chars.idf))
-        if not texts:
+        return [
+            (np.concatenate([w_cols, c_cols + width]), np.concatenate([w_vals * a, c_vals * b]))
+            for (w_cols, w_vals), (c_cols, c_vals) in zip(
+                words.rows(texts), chars.rows(texts), strict=True
+            )
+        ]
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The texts' rows as one sparse matrix."""
+        rows = self._rows(texts)
+        assert self._halves is not None
+        shape = (len(texts), sum(len(h.idf) for h in self._halves))
+        if not rows:
             return sp.csr_matrix(shape, dtype=np.float32)
-        data = (np.concatenate(values).astype(np.float32), np.concatenate(indices), indptr)
-        return sp.csr_matrix(data, shape=shape)
+        indptr = np.concatenate([[0], np.cumsum([len(cols) for cols, _ in rows])])
+        data = np.concatenate([vals for _, vals in rows]).astype(np.float32)
+        return sp.csr_matrix((data, np.concatenate([c for c, _ in rows]), indptr), shape=shape)
 
     def _sync(self) -> None:
         """Bring the matrix up to date with additions and removals since the last call."""
@@ -182,9 +187,23 @@ class LexicalIndex:
         return align(own, scores, keys, self._order)
 
     def score_many(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]): one sparse product."""
+        """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]): one sparse product, or
+        for a single text, its terms' postings summed (no sparse-matrix set-up per query)."""
         self._sync()
-        if self._by_term is None:
+        by_term = self._by_term
+        if by_term is None:
             return np.zeros(0, np.int64), np.zeros((len(texts), 0), np.float32)
-        product = self.transform(texts) @ self._by_term
-        return self._keys, np.asarray(product.toarray(), dtype=np.float32)
+        if len(texts) != 1:
+            product = self.transform(texts) @ by_term
+            return self._keys, np.asarray(product.toarray(), dtype=np.float32)
+        cols, weights = self._rows(texts)[0]
+        start, end = by_term.indptr[cols], by_term.indptr[cols + 1]
+        lengths = end - start
+        # positions of every posting of the query's terms in by_term.indices/data
+        at = np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        summed = np.bincount(
+            by_term.indices[at],
+            weights=by_term.data[at] * np.repeat(weights, lengths),
+            minlength=len(self._keys),
+        )
+        return self._keys, summed[None, :].astype(np.float32)

@@ -59,10 +59,7 @@ def estimate(
     rows = [i for i, d in enumerate(drafts) if d.kind in GOODS and not d.hs_code]
     if suggester is None or not rows:
         return list(drafts)
-    second = None if vectors.multilingual is None else vectors.multilingual[rows]
-    found = suggester.estimate_many(
-        [drafts[i].text for i in rows], Vectors(vectors.primary[rows], second)
-    )
+    found = suggester.estimate_many([drafts[i].text for i in rows], vectors.take(rows))
     out = list(drafts)
     for i, headings in zip(rows, found, strict=True):
         out[i] = replace(out[i], headings=headings)

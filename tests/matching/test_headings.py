@@ -28,9 +28,13 @@ def test_agreement_is_the_probability_of_a_shared_heading() -> None:
 
 
 def test_a_declared_code_is_a_near_certain_estimate_of_its_heading() -> None:
-    assert declared("0902.10", 0.95) == (("0902", 0.95),)
+    (heading, p), (chapter, rest) = declared("0902.10", 0.95)
+    assert (heading, p, chapter) == ("0902", 0.95, "09") and rest == pytest.approx(0.05)
     assert declared("85", 0.95) == ()
     assert declared(None, 0.95) == ()
+    # two declared codes of one chapter agree a little, through the chapter
+    sibling = agreement(declared("210390", 0.95), declared("210690", 0.95))
+    assert sibling.heading == "21" and sibling.probability == pytest.approx(0.0025)
 
 
 def test_estimates_are_a_softmax_cut_to_the_most_probable_headings() -> None:
