@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint bench clean
+.PHONY: install browser run test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -19,13 +19,20 @@ run: install
 	$(VENV)/bin/matchfair migrate
 	$(VENV)/bin/matchfair serve --demo --host 127.0.0.1 --port 8000
 
-test: install lint
+# The web tests drive Debian's chromium through the pinned Python playwright package
+# (executable_path); never `playwright install`, which downloads a browser build.
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+test: install lint browser
 	$(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check service tests bench tools
 	$(VENV)/bin/ruff format --check service tests bench tools
 	$(VENV)/bin/mypy service tests bench tools
+	$(VENV)/bin/lint-imports
 
 bench: install  # by hand, on a quiet machine; figures go in the README
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m bench.recommend

@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from service.config import DATA_DIR, MODELS_DIR, Settings
-from service.matching.embedder import CachedEmbedder, Embedders, load_embedders
+from service.cli.eval import cached
+from service.config import DATA_DIR, Settings
 from service.matching.evaluation import LabelledQuery, load_queries, ndcg_at, recall_at
 from service.matching.examples import Example
-from service.matching.hs import HsSuggester, build_suggester
+from service.matching.hs import HsSuggester
 from service.matching.items import (
     Facts,
     ItemDraft,
@@ -47,6 +47,7 @@ from service.matching.pipeline import catalog_for, embed, estimate, text_query
 from service.matching.ranking import Ranker
 from service.matching.requirements import Requirements
 from service.matching.weights import Weights
+from service.runtime import build_embedders, build_suggester_for
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 DEPTH = 200  # the exhaustive ranking's cut-off that the candidate stage is held against
@@ -81,26 +82,11 @@ def _shipped(folds: int, seed: int = 0) -> list[tuple[Example, str, int]]:
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
-    settings = Settings()
-    loaded = load_embedders(
-        settings.resolved_model_path(),
-        batch_size=settings.embed_batch_size,
-        multilingual=not args.no_multilingual,
-    )
-    second = loaded.multilingual
-    embedders = Embedders(
-        CachedEmbedder(loaded.primary, size=1 << 16),
-        None if second is None else CachedEmbedder(second, size=1 << 16),
-    )
+    settings = Settings(multilingual=not args.no_multilingual)
+    embedders = cached(build_embedders(settings))
     suggester: HsSuggester | None = None
     if not args.no_bridge:
-        suggester = build_suggester(
-            DATA_DIR,
-            embedders.primary,
-            cache_dir=settings.cache_dir,
-            shipped_vectors=MODELS_DIR / "hs-vectors",
-            multilingual=embedders.multilingual,
-        )
+        suggester = build_suggester_for(settings, embedders)
     catalogue = EVAL / "catalog"
     profiles, names = _profiles(catalogue / "suppliers_dev.jsonl", args.lang)
     queries = load_queries(EVAL / "hs" / "queries_dev.jsonl", catalogue / "qrels_suppliers_dev.tsv")

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from service.config import DATA_DIR, MODELS_DIR, Settings
-from service.matching.embedder import CachedEmbedder, Embedder, Embedders, load_embedders
-from service.matching.hs import HsSuggester, build_suggester
+from service.config import DATA_DIR, Settings
+from service.matching.embedder import CachedEmbedder, Embedder, Embedders
+from service.matching.hs import HsSuggester
 from service.matching.items import (
     Facts,
     ItemDraft,
@@ -39,6 +39,7 @@ from service.matching.items import (
 from service.matching.pipeline import catalog_for, embed, estimate, text_query
 from service.matching.ranking import Ranker
 from service.matching.requirements import Requirements
+from service.runtime import build_embedders, build_suggester_for
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
@@ -105,16 +106,10 @@ def main() -> None:
     settings = Settings()
     out: dict[str, object] = {}
     with threadpool_limits(1):
-        loaded = load_embedders(settings.resolved_model_path())
+        loaded = build_embedders(settings)
         second = loaded.multilingual
         assert second is not None
-        suggester = build_suggester(
-            DATA_DIR,
-            loaded.primary,
-            cache_dir=settings.cache_dir,
-            shipped_vectors=MODELS_DIR / "hs-vectors",
-            multilingual=second,
-        )
+        suggester = build_suggester_for(settings, loaded)
         english = _texts(EVAL / "hs" / "queries_dev.jsonl", args.queries)
         chinese = _texts(EVAL / "zh" / "queries_zh_dev.jsonl", args.queries)
         out["encode_primary_ms"] = _ms(_encodes(loaded.primary, english))

@@ -19,7 +19,6 @@ from typing import TypeVar
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from service.app import create_app
@@ -51,9 +50,9 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate(url)
         with TestClient(create_app(Settings(database_url=url))) as client:
-            mm: Matchmaker = client.app.state.matchmaker  # type: ignore[attr-defined]
-            with Session(mm.engine) as session:
-                load_demo(session, mm)
+            mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
+            with mm.session() as session:
+                load_demo(mm.unit_of_work(session), mm)
             pools = threadpool_info()
             need_ids = [i.ref_id for i in mm.catalog.items.values() if i.kind is Kind.need]
             supply = mm.catalog.dense[Side.supply]

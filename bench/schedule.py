@@ -16,20 +16,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from service.fairs import (
+from service.fairs.scheduling import (
+    Attendee,
+    AttendeeRole,
     Candidate,
     FairInput,
-    Participant,
     Plan,
-    Role,
     check_plan,
     greedy_schedule,
     replan,
     schedule,
     score_bound,
 )
-from service.fairs.schedule_problem import State, index_input
-from service.fairs.schedule_slots import assign, placeable, select
+from service.fairs.scheduling.problem import State, index_input
+from service.fairs.scheduling.slots import assign, choose, placeable
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,14 @@ def make_fair(size: Size, seed: int = 7) -> FairInput:
     required, and one break slot in the middle of the day."""
     rng = np.random.default_rng(seed)
     half = size.slots // 2
-    people: list[Participant] = []
+    people: list[Attendee] = []
     for pid in range(size.suppliers + size.buyers):
-        role: Role = "supplier" if pid < size.suppliers else "buyer"
+        role: AttendeeRole = "supplier" if pid < size.suppliers else "buyer"
         window: frozenset[int] | None = None
         if rng.random() < 0.2:
             window = frozenset(range(half) if rng.random() < 0.5 else range(half, size.slots))
         cap = int(rng.integers(10, 21))
-        people.append(Participant(id=pid, role=role, max_meetings=cap, available=window))
+        people.append(Attendee(id=pid, role=role, max_meetings=cap, available=window))
     candidates: list[Candidate] = []
     for buyer in range(size.suppliers, size.suppliers + size.buyers):
         count = max(1, min(size.suppliers, int(rng.poisson(size.per_buyer))))
@@ -101,10 +101,10 @@ def priority_target(fair: FairInput) -> float:
     state = State(index_input(fair))
     pb = state.pb
     required = placeable(state, np.flatnonzero(pb.required))
-    chosen = select(state, required, 1.0 + pb.score[required] / (len(required) + 1), False)
+    chosen = choose(state, required, 1.0 + pb.score[required] / (len(required) + 1), False)
     assign(state, chosen)
     edges = placeable(state, np.arange(len(pb.eu), dtype=np.int64))
-    rest = select(state, edges, pb.score[edges], True)
+    rest = choose(state, edges, pb.score[edges], True)
     return float(pb.score[chosen].sum() + pb.score[rest].sum())
 
 

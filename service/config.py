@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=64, ge=1, le=4096)
     max_bulk_rows: int = Field(default=1000, ge=1)
     query_cache_size: int = Field(default=1024, ge=0)
+    sync_interval: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        description="Seconds between reads of the change log, which brings writes made by other "
+        "processes (workers, hosts, the CLI) into this one's catalog; 0 turns it off.",
+    )
 
     def resolved_model_path(self) -> Path:
         return self.model_path or default_model_path()

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, StringConstraints
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Enum as SqlEnum
 from sqlmodel import Field, Relationship, SQLModel
 
 from service.db import Embedding
@@ -31,7 +32,7 @@ Labels = Annotated[list[Label], Field(default_factory=list, max_length=50, sa_ty
 Quantity = Annotated[float, Field(ge=0, le=1e12)]
 
 
-class Role(enum.StrEnum):
+class EnterpriseRole(enum.StrEnum):
     supplier = "supplier"
     buyer = "buyer"
     both = "both"
@@ -73,7 +74,8 @@ class ProductLinePublic(ProductLineBase):
 
 class EnterpriseBase(SQLModel):
     name: Name
-    role: Role
+    # the database type keeps the name the first migration gave it
+    role: EnterpriseRole = Field(sa_type=SqlEnum(EnterpriseRole, name="role"))
     description: Text = ""
     looking_for: Text = Field(default="", description="What partners this enterprise seeks.")
     city: Short = ""
@@ -123,7 +125,7 @@ class EnterpriseUpdate(SQLModel):
     """Every field optional; a given list replaces the stored one."""
 
     name: Name | None = None
-    role: Role | None = None
+    role: EnterpriseRole | None = None
     description: Text | None = None
     looking_for: Text | None = None
     city: Short | None = None
@@ -170,20 +172,37 @@ class EnterpriseRegistered(BaseModel):
 # --- needs and offers ----------------------------------------------------------------------
 
 
-class NeedBase(SQLModel):
+class TradeBase(SQLModel):
+    """What a need (a buyer's request) and an offer (a supplier's product) both say."""
+
     title: Name
     description: Text = ""
     product: Short = ""
     hs_code: HsCode | None = Field(default=None, max_length=12)
-    quantity: Quantity | None = None
     unit: Short = ""
-    target_price: Quantity | None = None
     currency: Short = ""
+    status: Status = Status.open
+
+
+class TradeUpdate(SQLModel):
+    """Every field optional; `title` and `status` may be changed but not emptied."""
+
+    title: Name | None = None
+    description: Text | None = None
+    product: Short | None = None
+    hs_code: HsCode | None = Field(default=None, max_length=12)
+    unit: Short | None = None
+    currency: Short | None = None
+    status: Status | None = None
+
+
+class NeedBase(TradeBase):
+    quantity: Quantity | None = None
+    target_price: Quantity | None = None
     required_certifications: Labels
     delivery_country: Short = ""
     delivery_region: Short = ""
     deadline: date | None = None
-    status: Status = Status.open
 
 
 class Need(NeedBase, table=True):
@@ -192,25 +211,22 @@ class Need(NeedBase, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
 
+    @property
+    def owner_id(self) -> int:
+        return self.buyer_id
+
 
 class NeedCreate(NeedBase):
     buyer_id: int
 
 
-class NeedUpdate(SQLModel):
-    title: Name | None = None
-    description: Text | None = None
-    product: Short | None = None
-    hs_code: HsCode | None = Field(default=None, max_length=12)
+class NeedUpdate(TradeUpdate):
     quantity: Quantity | None = None
-    unit: Short | None = None
     target_price: Quantity | None = None
-    currency: Short | None = None
     required_certifications: list[Label] | None = Field(default=None, max_length=50)
     delivery_country: Short | None = None
     delivery_region: Short | None = None
     deadline: date | None = None
-    status: Status | None = None
 
 
 class NeedPublic(NeedBase):
@@ -220,18 +236,11 @@ class NeedPublic(NeedBase):
     updated_at: datetime
 
 
-class OfferBase(SQLModel):
-    title: Name
-    description: Text = ""
-    product: Short = ""
-    hs_code: HsCode | None = Field(default=None, max_length=12)
+class OfferBase(TradeBase):
     price: Quantity | None = None
-    currency: Short = ""
-    unit: Short = ""
     moq: Quantity | None = None
     available_quantity: Quantity | None = None
     certifications: Labels
-    status: Status = Status.open
 
 
 class Offer(OfferBase, table=True):
@@ -240,23 +249,20 @@ class Offer(OfferBase, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
 
+    @property
+    def owner_id(self) -> int:
+        return self.supplier_id
+
 
 class OfferCreate(OfferBase):
     supplier_id: int
 
 
-class OfferUpdate(SQLModel):
-    title: Name | None = None
-    description: Text | None = None
-    product: Short | None = None
-    hs_code: HsCode | None = Field(default=None, max_length=12)
+class OfferUpdate(TradeUpdate):
     price: Quantity | None = None
-    currency: Short | None = None
-    unit: Short | None = None
     moq: Quantity | None = None
     available_quantity: Quantity | None = None
     certifications: list[Label] | None = Field(default=None, max_length=50)
-    status: Status | None = None
 
 
 class OfferPublic(OfferBase):
@@ -264,6 +270,60 @@ class OfferPublic(OfferBase):
     supplier_id: int
     created_at: datetime
     updated_at: datetime
+
+
+# --- confirmed HS classifications ----------------------------------------------------------
+
+
+class HsConfirmationBase(SQLModel):
+    text: str = Field(min_length=2, max_length=1000, description="The product or need text")
+    code: HsCode = Field(max_length=12, description="Its HS heading or subheading, e.g. 6104.63")
+
+
+class ConfirmedExample(HsConfirmationBase, table=True):
+    __tablename__ = "confirmed_example"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int | None = Field(
+        default=None, foreign_key="enterprise.id", index=True, ondelete="SET NULL"
+    )  # None: confirmed by the organizer
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class HsConfirmationCreate(HsConfirmationBase):
+    pass
+
+
+class HsConfirmationPublic(HsConfirmationBase):
+    id: int
+    enterprise_id: int | None
+    created_at: datetime
+
+
+# --- shortlists ----------------------------------------------------------------------------
+
+
+class ShortlistEntryBase(SQLModel):
+    note: str = Field(default="", max_length=500, description="Why this supplier was saved")
+
+
+class ShortlistEntry(ShortlistEntryBase, table=True):
+    """A supplier an enterprise saved while searching, to compare and ask for meetings later."""
+
+    __tablename__ = "shortlist_entry"
+    __table_args__ = (UniqueConstraint("owner_id", "supplier_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ShortlistEntryPut(ShortlistEntryBase):
+    pass
+
+
+class ShortlistEntryPublic(ShortlistEntryBase):
+    supplier: EnterprisePublic
+    created_at: datetime
 
 
 # --- stored vectors ------------------------------------------------------------------------
@@ -288,6 +348,28 @@ class ItemVector(SQLModel, table=True):
     text: str
     model: str = Field(max_length=200)
     vector: bytes = Field(sa_column=Column(Embedding(EMBEDDING_DIMENSION), nullable=False))
+    # the multilingual model's vector (float32 bytes; None: the deployment had none) and model
+    multilingual: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    multilingual_model: str = Field(default="", max_length=200)
+    # HS heading estimate of a goods text without a declared code: [[heading, probability]]
+    headings: list[list[str | float]] = Field(default_factory=list, sa_type=JSON)
+
+
+# --- the change log: how every process learns of every committed write -------------------
+
+
+class ChangeLog(SQLModel, table=True):
+    """One committed write, by what it changed; other processes apply it to their catalog."""
+
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    removed: list[int] = Field(default_factory=list, sa_type=JSON)  # item keys
+    items: list[int] = Field(default_factory=list, sa_type=JSON)  # item keys added or re-embedded
+    facts: list[int] = Field(default_factory=list, sa_type=JSON)  # enterprise ids changed
+    forgotten: list[int] = Field(default_factory=list, sa_type=JSON)  # enterprise ids deleted
+    learned: list[list[int]] = Field(default_factory=list, sa_type=JSON)  # [buyer, supplier]
+    confirmed: list[list[str]] = Field(default_factory=list, sa_type=JSON)  # [text, hs code]
 
 
 # --- pages ---------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""One error family carrying its HTTP status; the API turns it into {"error", "detail"}."""
+"""One error family carrying its HTTP status; the API turns it into {"error", "detail"}.
+
+The rule for client errors: 422 when the request's payload is invalid (pydantic's own checks,
+and `Invalid` for rules pydantic cannot see), 400 when a valid request cannot be done in the
+current state, 409 when it conflicts with what is stored, 401/403/404 as usual.
+"""
 
 
 class ServiceError(Exception):
@@ -11,6 +16,12 @@ class ServiceError(Exception):
 
 class BadRequest(ServiceError):
     status_code = 400
+
+
+class Invalid(ServiceError):
+    """A payload field breaks a rule; the message names the field first ("name: ...")."""
+
+    status_code = 422
 
 
 class Unauthorized(ServiceError):

@@ -4,7 +4,9 @@ Jobs run one at a time on a background thread of the API process; their status l
 memory (a restart forgets finished jobs, and a job cut off by a restart must be started again).
 """
 
+import contextvars
 import enum
+import logging
 import threading
 import uuid
 from collections.abc import Callable
@@ -16,8 +18,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from service.errors import NotFound, ServiceError
+from service.progress import Progress
 
-Progress = Callable[[int, int], None]
+log = logging.getLogger("matchfair.jobs")
 
 
 class JobState(enum.StrEnum):
@@ -77,11 +80,14 @@ class JobRunner:
                 job.state = JobState.done
             except ServiceError as exc:  # an expected refusal: report it, keep the message
                 job.error, job.state = exc.detail, JobState.failed
+                log.warning("job %s (%s) refused: %s", job.id, kind, exc.detail)
             except Exception as exc:  # a bug: keep the job inspectable, do not kill the pool
                 job.error, job.state = f"{type(exc).__name__}: {exc}", JobState.failed
+                log.exception("job %s (%s) failed", job.id, kind)  # with its traceback
             job.finished_at = datetime.now(UTC)
 
-        self._pool.submit(run)
+        # the job logs under the request id that started it
+        self._pool.submit(contextvars.copy_context().run, run)
         return self.status(job.id)
 
     def status(self, job_id: str) -> JobStatus:

@@ -1,144 +1,209 @@
-"""The long-lived matching state of a running service: embedder, catalog and ranker.
+"""The long-lived matching state of a running service: embedder, catalog, ranker, HS suggester.
 
-Writes go store-first: rows and vectors commit in one transaction, then the in-memory catalog
-is updated (`index` then commit then `apply`), so a failed write leaves both untouched and a
-finished one is searchable at once.
+Writers embed their texts first (`embed`), then write through a unit of work
+(`unit_of_work(session).begin(embedded)`), which commits rows and vectors together, logs the
+change, and applies it here after the commit. Other processes on the same database (API
+workers, hosts, the CLI) apply it when `sync` reads the change log.
 """
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterable
 
-import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.db import is_postgres
-from service.entities import Enterprise, Need, Offer, Status
-from service.matching.catalog import Catalog
-from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
+from service.entities import ChangeLog, Enterprise, Need, Offer
+from service.matching import pipeline
+from service.matching.catalog import Catalog, CatalogChange
+from service.matching.embedder import CachedEmbedder, Embedders
 from service.matching.hs import HsSuggester
-from service.matching.items import Facts, Item, ItemDraft, Kind, Side, profile_items, trade_item
-from service.matching.ranking import Ranker
+from service.matching.items import GOODS, Item, ItemDraft, Side, keyed
+from service.matching.ranking import Query, Ranker
 from service.matching.weights import Weights
-from service.store import convert, vectors
+from service.progress import Progress
+from service.store import changes, convert, vectors
 from service.store.pgdense import PgDenseIndex
+from service.store.unit_of_work import Change, Embedded, UnitOfWork
+from service.store.vectors import Models
 
-Progress = Callable[[int, int], None]
-ENCODE_CHUNK = 256  # texts per progress step
-
-
-@dataclass
-class CatalogChange:
-    """What `apply` does to the catalog once the transaction that wrote it has committed."""
-
-    removed: list[int] = field(default_factory=list)
-    items: list[Item] = field(default_factory=list)
-    vectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
-    facts: list[Facts] = field(default_factory=list)
-
-
-def trade_draft(row: Need | Offer) -> ItemDraft | None:
-    """A closed need or offer is kept but no longer matched."""
-    if row.status is not Status.open:
-        return None
-    return trade_item(convert.need_doc(row) if isinstance(row, Need) else convert.offer_doc(row))
+# Change-log ids are taken when a write starts and become visible when it commits, which on
+# PostgreSQL need not be in id order: each sync re-reads this many ids below the newest applied
+# one, so a write that commits late (behind fewer than this many others) is still applied.
+SYNC_WINDOW = 1000
 
 
 class Matchmaker:
     def __init__(
         self,
         engine: Engine,
-        embedder: Embedder,
+        embedders: Embedders,
         weights: Weights | None = None,
         *,
         query_cache_size: int = 1024,
     ) -> None:
         self.engine = engine
-        self.embedder = embedder
-        self.query_encoder = CachedEmbedder(embedder, size=query_cache_size)  # free-text queries
+        self.embedders = embedders
+        self.embedder = embedders.primary
+        self.queries = _cached(embedders, query_cache_size)  # free-text queries
         self.on_postgres = is_postgres(engine)
-        self.catalog = Catalog(embedder.dimension, self._pg_dense if self.on_postgres else None)
+        second = embedders.multilingual
+        self.catalog = Catalog(
+            self.embedder.dimension,
+            self._pg_dense if self.on_postgres else None,
+            multilingual=None if second is None else second.dimension,
+            weights=weights,
+        )
         self.ranker = Ranker(self.catalog, weights)
-        self.hs: HsSuggester | None = None  # set by the app: HS headings for texts without one
+        self.hs: HsSuggester | None = None  # set by the runtime: HS headings for uncoded texts
+        self._applied: set[int] = set()  # change-log ids applied here (within the window)
+        self._newest = 0
+        self._sync_lock = threading.Lock()
+
+    @property
+    def models(self) -> Models:
+        """The identities of the models whose vectors the store should hold."""
+        second = self.embedders.multilingual
+        return self.embedder.identity, "" if second is None else second.identity
+
+    @property
+    def dimensions(self) -> tuple[int, int | None]:
+        second = self.embedders.multilingual
+        return self.embedder.dimension, None if second is None else second.dimension
 
     def _pg_dense(self, side: Side) -> PgDenseIndex:
         """On PostgreSQL dense search is a pgvector query; the catalog says which keys it knows."""
         return PgDenseIndex(self.engine, side, lambda: self.catalog.items)
 
+    def session(self) -> Session:
+        """A session of its own, for work that outlives a request (jobs, the CLI)."""
+        return Session(self.engine)
+
+    def unit_of_work(self, session: Session) -> UnitOfWork:
+        return UnitOfWork(session, self._committed)
+
+    def _committed(self, change: Change, log_id: int | None) -> None:
+        with self._sync_lock:
+            self.apply(change)
+            if log_id is not None:
+                self._applied.add(log_id)
+
+    def apply(self, change: Change) -> None:
+        """Bring the live state up to a committed write (idempotent for the catalog)."""
+        self.catalog.apply(change.catalog)
+        for buyer, supplier in change.learned:
+            self.ranker.learn_match(buyer, supplier)
+        if self.hs is not None:
+            for text, code in change.confirmed:
+                self.hs.confirm(text, code)
+
+    def sync(self) -> int:
+        """Apply the writes other processes committed since the last call; returns how many.
+
+        Cheap when nothing changed: one indexed query on the change log.
+        """
+        with self._sync_lock, self.session() as session:
+            rows = changes.since(session, max(self._newest - SYNC_WINDOW, 0))
+            fresh = [row for row in rows if row.id not in self._applied]
+            for row in fresh:
+                self.apply(self._change_of(session, row))
+                assert row.id is not None
+                self._applied.add(row.id)
+                self._newest = max(self._newest, row.id)
+            floor = self._newest - SYNC_WINDOW
+            self._applied = {i for i in self._applied if i > floor}
+        return len(fresh)
+
+    def _change_of(self, session: Session, row: ChangeLog) -> Change:
+        """A logged change, with the items and facts it names read back from the store."""
+        items, stored, _ = vectors.load_items(
+            session, self.dimensions, with_vectors=not self.on_postgres, keys=row.items
+        )
+        catalog = CatalogChange(
+            removed=row.removed,
+            forgotten=row.forgotten,
+            facts=[convert.facts_of(e) for e in vectors.all_enterprises(session, row.facts)],
+        )
+        catalog.add_items(items, stored.primary, stored.multilingual)
+        learned = [(buyer, supplier) for buyer, supplier in row.learned]
+        confirmed = [(text, code) for text, code in row.confirmed]
+        return Change(catalog, learned, confirmed)
+
     def load(self, progress: Progress | None = None) -> int:
-        """Fill the catalog from the store; re-embed every item another model made.
+        """Fill the catalog from the store; re-embed every item other models made.
 
         Returns how many items were re-embedded (0 when the stored vectors were current).
         """
-        with Session(self.engine) as session:
+        with self.session() as session:
+            self._newest = changes.latest_id(session)  # read first: later writes sync again
             items, stored, models = vectors.load_items(
-                session, self.embedder.dimension, with_vectors=not self.on_postgres
+                session, self.dimensions, with_vectors=not self.on_postgres
             )
             facts = [convert.facts_of(e) for e in vectors.all_enterprises(session)]
-        self.catalog.load(facts, items, stored)
-        return self.reembed(progress, stale_only=True) if models - {self.embedder.identity} else 0
+        self.catalog.load(facts, items, stored.primary, stored.multilingual)
+        return self.reembed(progress, stale_only=True) if models - {self.models} else 0
 
     def reembed(self, progress: Progress | None = None, *, stale_only: bool = False) -> int:
-        """Embed the stored item texts again (or only those another model made) and swap.
+        """Embed the stored item texts again (or only those other models made), estimate their
+        headings again, and swap.
 
         Batches report progress while searches keep using the old vectors; then one
         transaction replaces every vector under the same keys, and the catalog follows after
         commit. Items a write replaced or removed meanwhile are skipped (it embedded its own).
         Returns how many items were re-embedded.
         """
-        identity = self.embedder.identity
-        with Session(self.engine) as session:
-            items = vectors.stale_items(session, identity if stale_only else None)
-        fresh = self.encode([item.text for item in items], progress)
-        with Session(self.engine) as session:
-            vectors.replace_vectors(session, [item.key for item in items], fresh, identity)
-            session.commit()
-        self.catalog.replace_vectors(items, fresh)
+        with self.session() as session:
+            items = vectors.stale_items(session, self.models if stale_only else None)
+        fresh = pipeline.embed(self.embedders, [item.text for item in items], progress)
+        estimated = pipeline.estimate([_draft(i) for i in items], fresh, self.hs)
+        items = [keyed(d, item.key) for d, item in zip(estimated, items, strict=True)]
+        with self.session() as session, self.unit_of_work(session).begin() as tx:
+            tx.revector(items, fresh, self.models)
         return len(items)
 
-    def index(
+    def embed(
         self,
-        session: Session,
         *,
         enterprises: Iterable[Enterprise] = (),
         trades: Iterable[Need | Offer] = (),
         progress: Progress | None = None,
-    ) -> CatalogChange:
-        """Replace the stored items of these rows (flushed, not committed) with fresh vectors."""
-        change = CatalogChange()
-        drafts: list[ItemDraft] = []
-        for e in enterprises:
-            assert e.id is not None
-            change.removed += vectors.delete_profile_items(session, e.id)
-            change.facts.append(convert.facts_of(e))
-            drafts += profile_items(convert.profile_of(e))
-        for row in trades:
-            change.removed += self.unindex_trade(session, row).removed
-            if (draft := trade_draft(row)) is not None:
-                drafts.append(draft)
-        change.vectors = self.encode([d.text for d in drafts], progress)
-        change.items = vectors.save_items(session, drafts, change.vectors, self.embedder.identity)
-        return change
+    ) -> Embedded:
+        """The vectors (every model's) and heading estimates of these rows' items, computed
+        before their write's transaction opens (rows as they will be written; ids are not
+        needed)."""
+        drafts = convert.drafts_of(enterprises, trades)
+        texts = list(dict.fromkeys(d.text for d in drafts))
+        rows = pipeline.embed(self.embedders, texts, progress)
+        # one estimate per text of goods without a declared code
+        uncoded = {d.text: d for d in drafts if d.kind in GOODS and not d.hs_code}
+        row = {t: i for i, t in enumerate(texts)}
+        at = [row[t] for t in uncoded]
+        estimated = pipeline.estimate(list(uncoded.values()), rows.take(at), self.hs)
+        second = rows.multilingual
+        return Embedded(
+            self.models,
+            self.embedder.dimension,
+            dict(zip(texts, rows.primary, strict=True)),
+            None if second is None else dict(zip(texts, second, strict=True)),
+            {d.text: d.headings for d in estimated if d.headings},
+        )
 
-    def unindex_trade(self, session: Session, row: Need | Offer) -> CatalogChange:
-        assert row.id is not None
-        kind = Kind.need if isinstance(row, Need) else Kind.offer
-        return CatalogChange(removed=vectors.delete_trade_item(session, kind, row.id))
+    def text_query(self, text: str, side: Side) -> Query:
+        """A free text looking for partners on `side`: embedded by every model it needs and
+        classified into HS headings (its language detected)."""
+        return pipeline.text_query(text, side, self.queries, self.hs, self.catalog)
 
-    def apply(self, change: CatalogChange) -> None:
-        self.catalog.remove_items(change.removed)
-        for facts in change.facts:
-            self.catalog.put_facts(facts)
-        self.catalog.put_items(change.items, change.vectors)
 
-    def forget_enterprise(self, enterprise_id: int) -> None:
-        self.catalog.remove_enterprise(enterprise_id)
+def _cached(embedders: Embedders, size: int) -> Embedders:
+    primary = CachedEmbedder(embedders.primary, size=size)
+    second = embedders.multilingual
+    if second is embedders.primary:
+        return Embedders(primary, primary)
+    return Embedders(primary, None if second is None else CachedEmbedder(second, size=size))
 
-    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> FloatArray:
-        """Embed in chunks, reporting (done, total) after each."""
-        parts = [np.zeros((0, self.embedder.dimension), np.float32)]
-        for start in range(0, len(texts), ENCODE_CHUNK):
-            parts.append(self.embedder.encode(texts[start : start + ENCODE_CHUNK]))
-            if progress:
-                progress(min(start + ENCODE_CHUNK, len(texts)), len(texts))
-        return np.concatenate(parts)
+
+def _draft(item: Item) -> ItemDraft:
+    """The draft of a stored item, its estimate dropped (to be made again)."""
+    return ItemDraft(
+        item.enterprise_id, item.kind, item.ref_id, item.label, item.text, item.hs_code
+    )

@@ -1,4 +1,10 @@
-"""Typed dependencies: the session, the matchmaker, the caller, and rows that must exist."""
+"""Typed dependencies: the runtime's parts, the caller, and rows that must exist.
+
+Who may call a route shows in its signature: `Organizer`, `KeyHolder`, or a row type that
+checks ownership (`OwnEnterprise`, `OwnNeed`, ...). Each rule is decided once, in
+service/usecases/access.py; these only apply it. The caller is identified before any row is
+looked up, so an anonymous caller learns nothing about which ids exist.
+"""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -7,63 +13,90 @@ from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
 from service.config import Settings
-from service.entities import Enterprise, Need, Offer
+from service.entities import Enterprise, Need, NeedCreate, Offer, OfferCreate
 from service.errors import Unavailable
 from service.jobs import JobRunner
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
+from service.runtime import Runtime
+from service.store.unit_of_work import UnitOfWork
 from service.usecases import access, profiles, trades
+from service.usecases.access import Principal
 
 
-def get_matchmaker(request: Request) -> Matchmaker:
-    mm: Matchmaker = request.app.state.matchmaker
-    return mm
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_jobs(request: Request) -> JobRunner:
-    jobs: JobRunner = request.app.state.jobs
-    return jobs
+def get_matchmaker(runtime: RuntimeDep) -> Matchmaker:
+    return runtime.matchmaker
 
 
-JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
 
 
-def get_hs(request: Request) -> HsSuggester:
-    hs: HsSuggester | None = request.app.state.hs
-    if hs is None:
+def get_jobs(runtime: RuntimeDep) -> JobRunner:
+    return runtime.jobs
+
+
+def get_hs(runtime: RuntimeDep) -> HsSuggester:
+    if runtime.hs is None:
         raise Unavailable("HS suggestions are off (MATCHFAIR_HS_SUGGESTIONS=false)")
-    return hs
+    return runtime.hs
 
-
-HsDep = Annotated[HsSuggester, Depends(get_hs)]
 
 MatchmakerDep = Annotated[Matchmaker, Depends(get_matchmaker)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+HsDep = Annotated[HsSuggester, Depends(get_hs)]
 
 
 def get_session(mm: MatchmakerDep) -> Iterator[Session]:
-    with Session(mm.engine) as session:
+    with mm.session() as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(
+def get_unit_of_work(session: SessionDep, mm: MatchmakerDep) -> UnitOfWork:
+    return mm.unit_of_work(session)
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+# --- who is calling ------------------------------------------------------------------------
+
+
+def get_caller(
     session: SessionDep,
     settings: SettingsDep,
     x_api_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> access.Principal:
+) -> Principal:
     admin = settings.admin_key.get_secret_value() if settings.admin_key else None
     return access.identify(session, x_api_key, admin)
 
 
-PrincipalDep = Annotated[access.Principal, Depends(get_principal)]
+Caller = Annotated[Principal, Depends(get_caller)]
+
+
+def get_key_holder(who: Caller) -> Principal:
+    return access.require_key(who)
+
+
+def get_organizer(who: Caller) -> Principal:
+    return access.require_organizer(who)
+
+
+KeyHolder = Annotated[Principal, Depends(get_key_holder)]
+Organizer = Annotated[Principal, Depends(get_organizer)]
+
+# --- rows that must exist, and rows the caller must own ------------------------------------
 
 
 def get_enterprise(enterprise_id: int, session: SessionDep) -> Enterprise:
@@ -81,3 +114,36 @@ def get_offer(offer_id: int, session: SessionDep) -> Offer:
 EnterpriseDep = Annotated[Enterprise, Depends(get_enterprise)]
 NeedDep = Annotated[Need, Depends(get_need)]
 OfferDep = Annotated[Offer, Depends(get_offer)]
+
+
+def own_enterprise(who: KeyHolder, e: EnterpriseDep) -> Enterprise:
+    assert e.id is not None
+    access.require_owner(who, e.id)
+    return e
+
+
+def own_need(who: KeyHolder, need: NeedDep) -> Need:
+    access.require_owner(who, need.owner_id)
+    return need
+
+
+def own_offer(who: KeyHolder, offer: OfferDep) -> Offer:
+    access.require_owner(who, offer.owner_id)
+    return offer
+
+
+def need_for_own_buyer(who: KeyHolder, data: NeedCreate) -> NeedCreate:
+    access.require_owner(who, data.buyer_id)
+    return data
+
+
+def offer_for_own_supplier(who: KeyHolder, data: OfferCreate) -> OfferCreate:
+    access.require_owner(who, data.supplier_id)
+    return data
+
+
+OwnEnterprise = Annotated[Enterprise, Depends(own_enterprise)]
+OwnNeed = Annotated[Need, Depends(own_need)]
+OwnOffer = Annotated[Offer, Depends(own_offer)]
+OwnNeedDraft = Annotated[NeedCreate, Depends(need_for_own_buyer)]
+OwnOfferDraft = Annotated[OfferCreate, Depends(offer_for_own_supplier)]

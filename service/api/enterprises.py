@@ -4,7 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from service.api.deps import EnterpriseDep, MatchmakerDep, PrincipalDep, SessionDep, SettingsDep
+from service.api.deps import (
+    Caller,
+    EnterpriseDep,
+    MatchmakerDep,
+    Organizer,
+    OwnEnterprise,
+    SessionDep,
+    SettingsDep,
+    UnitOfWorkDep,
+)
 from service.entities import (
     ApiKey,
     Enterprise,
@@ -12,11 +21,11 @@ from service.entities import (
     EnterprisePrivate,
     EnterprisePublic,
     EnterpriseRegistered,
+    EnterpriseRole,
     EnterpriseUpdate,
     Page,
-    Role,
 )
-from service.errors import BadRequest
+from service.errors import Invalid
 from service.usecases import profiles
 from service.usecases.profiles import EnterpriseSort
 
@@ -32,35 +41,36 @@ def _registered(pairs: list[tuple[Enterprise, str]]) -> list[EnterpriseRegistere
     ]
 
 
+def _private(e: Enterprise) -> EnterprisePrivate:
+    return EnterprisePrivate.model_validate(e, from_attributes=True)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
 def register_enterprise(
-    data: EnterpriseCreate, session: SessionDep, mm: MatchmakerDep
+    data: EnterpriseCreate, uow: UnitOfWorkDep, mm: MatchmakerDep
 ) -> EnterpriseRegistered:
     """Register an enterprise; the response carries its API key, shown only this once."""
-    return _registered(profiles.register(session, mm, [data]))[0]
+    return _registered(profiles.register(uow, mm, [data]))[0]
 
 
 @router.post("/bulk", status_code=status.HTTP_201_CREATED)
 def register_enterprises(
+    _: Organizer,
     rows: Annotated[list[EnterpriseCreate], Body(min_length=1)],
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     mm: MatchmakerDep,
-    who: PrincipalDep,
     settings: SettingsDep,
 ) -> list[EnterpriseRegistered]:
     """Organizer only: register many enterprises at once, all or none (per-row errors)."""
-    who.require_admin()
     if len(rows) > settings.max_bulk_rows:
-        raise BadRequest(
-            f"body: at most {settings.max_bulk_rows} rows per request, got {len(rows)}"
-        )
-    return _registered(profiles.register(session, mm, rows))
+        raise Invalid(f"body: at most {settings.max_bulk_rows} rows per request, got {len(rows)}")
+    return _registered(profiles.register(uow, mm, rows))
 
 
 @router.get("")
 def list_enterprises(
     session: SessionDep,
-    role: Role | None = None,
+    role: EnterpriseRole | None = None,
     country: Annotated[str | None, Query(max_length=120)] = None,
     name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
     sort: EnterpriseSort = "id",
@@ -76,57 +86,41 @@ def list_enterprises(
 
 
 @router.get("/{enterprise_id}")
-def read_enterprise(e: EnterpriseDep, who: PrincipalDep) -> EnterprisePublic | EnterprisePrivate:
+def read_enterprise(who: Caller, e: EnterpriseDep) -> EnterprisePublic | EnterprisePrivate:
     """A profile; contact details are included for its owner and the organizer only."""
     return profiles.show(e, who)
 
 
 @router.patch("/{enterprise_id}")
 def update_enterprise(
-    e: EnterpriseDep,
-    data: EnterpriseUpdate,
-    session: SessionDep,
-    mm: MatchmakerDep,
-    who: PrincipalDep,
+    e: OwnEnterprise, data: EnterpriseUpdate, uow: UnitOfWorkDep, mm: MatchmakerDep
 ) -> EnterprisePrivate:
     """Change a profile (owner or organizer); it is re-embedded at once."""
-    assert e.id is not None
-    who.require_change(e.id)
-    return EnterprisePrivate.model_validate(
-        profiles.update(session, mm, e, data), from_attributes=True
-    )
+    return _private(profiles.update(uow, mm, e, data))
 
 
 @router.post("/{enterprise_id}/api-key")
-def issue_api_key(e: EnterpriseDep, session: SessionDep, who: PrincipalDep) -> ApiKey:
+def issue_api_key(e: OwnEnterprise, uow: UnitOfWorkDep) -> ApiKey:
     """A new API key (owner or organizer, e.g. for enterprises imported from a spreadsheet);
     the old key stops working. Shown only this once."""
     assert e.id is not None
-    who.require_change(e.id)
-    return ApiKey(enterprise_id=e.id, api_key=profiles.issue_key(session, e))
+    return ApiKey(enterprise_id=e.id, api_key=profiles.issue_key(uow, e))
 
 
 @router.put("/{enterprise_id}/verified")
 def verify_enterprise(
+    _: Organizer,
     e: EnterpriseDep,
     verified: Annotated[bool, Body(embed=True)],
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     mm: MatchmakerDep,
-    who: PrincipalDep,
 ) -> EnterprisePrivate:
     """Organizer only: mark a profile as verified (a ranking boost)."""
-    who.require_admin()
-    return EnterprisePrivate.model_validate(
-        profiles.set_verified(session, mm, e, verified), from_attributes=True
-    )
+    return _private(profiles.set_verified(uow, mm, e, verified))
 
 
 @router.delete("/{enterprise_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_enterprise(
-    e: EnterpriseDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
-) -> Response:
+def delete_enterprise(e: OwnEnterprise, uow: UnitOfWorkDep) -> Response:
     """Delete a profile with its needs and offers (owner or organizer)."""
-    assert e.id is not None
-    who.require_change(e.id)
-    profiles.delete(session, mm, e)
+    profiles.delete(uow, e)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

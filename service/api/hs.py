@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import HsDep, PrincipalDep, SessionDep
-from service.store.examples import HsConfirmationCreate, HsConfirmationPublic
+from service.api.deps import HsDep, KeyHolder, UnitOfWorkDep
+from service.entities import HsConfirmationCreate, HsConfirmationPublic
 from service.usecases import hs as usecase
 
 router = APIRouter(prefix="/hs", tags=["hs codes"])
@@ -24,7 +24,7 @@ def suggest_hs_codes(
 
 @router.post("/confirmations", status_code=201)
 def confirm_hs_code(
-    body: HsConfirmationCreate, session: SessionDep, principal: PrincipalDep, hs: HsDep
+    who: KeyHolder, body: HsConfirmationCreate, uow: UnitOfWorkDep, hs: HsDep
 ) -> HsConfirmationPublic:
     """Confirm the HS code of a text (any enterprise key or the admin key); used from now on."""
-    return usecase.confirm(session, hs, principal, body)
+    return usecase.confirm(uow, hs, who, body)

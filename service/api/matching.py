@@ -37,6 +37,8 @@ def search_suppliers(
         str, Query(pattern=r"^\d{2}(\d{2}){0,2}$", description="HS chapter, heading or subheading")
     ] = "",
     min_capacity: Annotated[float | None, Query(ge=0)] = None,
+    has_exported: Annotated[bool, Query(description="Supplier has an export record")] = False,
+    verified: Annotated[bool, Query(description="Supplier verified by the organizer")] = False,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> recommend.RecommendationList:
     """Suppliers for a free-text product need, filtered on facts, ranked and explained."""
@@ -46,5 +48,7 @@ def search_suppliers(
         region=region,
         hs_prefix=hs,
         min_capacity=min_capacity,
+        has_exported=has_exported,
+        verified=verified,
     )
     return recommend.search_suppliers(session, mm, q, req, limit=limit)

@@ -1,17 +1,29 @@
-"""Needs (buyers' requests) and offers (suppliers' products): CRUD and recommendations."""
+"""Needs (buyers' requests) and offers (suppliers' products): CRUD and recommendations.
 
-from typing import Annotated
+The two nouns share their use-cases; each keeps its own routes so OpenAPI documents its types.
+"""
+
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
 
-from service.api.deps import MatchmakerDep, NeedDep, OfferDep, PrincipalDep, SessionDep
+from service.api.deps import (
+    MatchmakerDep,
+    NeedDep,
+    OfferDep,
+    OwnNeed,
+    OwnNeedDraft,
+    OwnOffer,
+    OwnOfferDraft,
+    SessionDep,
+    UnitOfWorkDep,
+)
 from service.entities import (
     Need,
-    NeedCreate,
     NeedPublic,
     NeedUpdate,
     Offer,
-    OfferCreate,
     OfferPublic,
     OfferUpdate,
     Page,
@@ -25,16 +37,21 @@ router = APIRouter(tags=["needs and offers"])
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 TopK = Annotated[int, Query(ge=1, le=100)]
+Public = TypeVar("Public", bound=BaseModel)
+
+
+def _page(
+    schema: type[Public], rows: list[Need] | list[Offer], total: int, offset: int, limit: int
+) -> Page[Public]:
+    items = [schema.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, offset=offset, limit=limit)
 
 
 @router.post("/needs", status_code=status.HTTP_201_CREATED)
-def create_need(
-    data: NeedCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
-) -> NeedPublic:
-    """Post a buyer's need (RFQ); it is matchable as soon as this returns."""
-    return NeedPublic.model_validate(
-        trades.create(session, mm, Need, [data], who)[0], from_attributes=True
-    )
+def create_need(data: OwnNeedDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> NeedPublic:
+    """Post a buyer's need (RFQ; its buyer or the organizer); matchable when this returns."""
+    [row] = trades.create(uow, mm, Need, [data])
+    return NeedPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/needs")
@@ -50,8 +67,7 @@ def list_needs(
     rows, total = trades.list_page(
         session, Need, owner_id=buyer_id, status=status, sort=sort, offset=offset, limit=limit
     )
-    items = [NeedPublic.model_validate(r, from_attributes=True) for r in rows]
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    return _page(NeedPublic, rows, total, offset, limit)
 
 
 @router.get("/needs/{need_id}")
@@ -62,21 +78,16 @@ def read_need(need: NeedDep) -> NeedPublic:
 
 @router.patch("/needs/{need_id}")
 def update_need(
-    need: NeedDep, data: NeedUpdate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+    need: OwnNeed, data: NeedUpdate, uow: UnitOfWorkDep, mm: MatchmakerDep
 ) -> NeedPublic:
     """Change a need (its buyer or the organizer); closing it stops its matching."""
-    who.require_change(need.buyer_id)
-    row = trades.update(session, mm, need, data.model_dump(exclude_unset=True))
-    return NeedPublic.model_validate(row, from_attributes=True)
+    return NeedPublic.model_validate(trades.update(uow, mm, need, data), from_attributes=True)
 
 
 @router.delete("/needs/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_need(
-    need: NeedDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
-) -> Response:
+def delete_need(need: OwnNeed, uow: UnitOfWorkDep) -> Response:
     """Delete a need (its buyer or the organizer)."""
-    who.require_change(need.buyer_id)
-    trades.delete(session, mm, need)
+    trades.delete(uow, need)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -95,13 +106,10 @@ def recommend_suppliers(
 
 
 @router.post("/offers", status_code=status.HTTP_201_CREATED)
-def create_offer(
-    data: OfferCreate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
-) -> OfferPublic:
-    """Post a supplier's offer; it is matchable as soon as this returns."""
-    return OfferPublic.model_validate(
-        trades.create(session, mm, Offer, [data], who)[0], from_attributes=True
-    )
+def create_offer(data: OwnOfferDraft, uow: UnitOfWorkDep, mm: MatchmakerDep) -> OfferPublic:
+    """Post a supplier's offer (its supplier or the organizer); matchable when this returns."""
+    [row] = trades.create(uow, mm, Offer, [data])
+    return OfferPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/offers")
@@ -117,8 +125,7 @@ def list_offers(
     rows, total = trades.list_page(
         session, Offer, owner_id=supplier_id, status=status, sort=sort, offset=offset, limit=limit
     )
-    items = [OfferPublic.model_validate(r, from_attributes=True) for r in rows]
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    return _page(OfferPublic, rows, total, offset, limit)
 
 
 @router.get("/offers/{offer_id}")
@@ -129,21 +136,16 @@ def read_offer(offer: OfferDep) -> OfferPublic:
 
 @router.patch("/offers/{offer_id}")
 def update_offer(
-    offer: OfferDep, data: OfferUpdate, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
+    offer: OwnOffer, data: OfferUpdate, uow: UnitOfWorkDep, mm: MatchmakerDep
 ) -> OfferPublic:
     """Change an offer (its supplier or the organizer)."""
-    who.require_change(offer.supplier_id)
-    row = trades.update(session, mm, offer, data.model_dump(exclude_unset=True))
-    return OfferPublic.model_validate(row, from_attributes=True)
+    return OfferPublic.model_validate(trades.update(uow, mm, offer, data), from_attributes=True)
 
 
 @router.delete("/offers/{offer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_offer(
-    offer: OfferDep, session: SessionDep, mm: MatchmakerDep, who: PrincipalDep
-) -> Response:
+def delete_offer(offer: OwnOffer, uow: UnitOfWorkDep) -> Response:
     """Delete an offer (its supplier or the organizer)."""
-    who.require_change(offer.supplier_id)
-    trades.delete(session, mm, offer)
+    trades.delete(uow, offer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,29 +1,4 @@
-"""Meeting scheduling for a fair: pure functions over dataclasses (no web or database code)."""
-
-from service.fairs.checker import check_plan, missing_required
-from service.fairs.schedule_types import (
-    Candidate,
-    FairInput,
-    Meeting,
-    Participant,
-    Plan,
-    PlanStats,
-    Role,
-)
-from service.fairs.scheduler import greedy_schedule, replan, schedule, score_bound
-
-__all__ = [
-    "Candidate",
-    "FairInput",
-    "Meeting",
-    "Participant",
-    "Plan",
-    "PlanStats",
-    "Role",
-    "check_plan",
-    "greedy_schedule",
-    "missing_required",
-    "replan",
-    "schedule",
-    "score_bound",
-]
+"""The fair domain, together: events, participants, spreadsheet imports, match lists, meeting
+requests, plans, agendas and outcomes — tables (`tables`), queries (`store`), use-cases
+(`usecases/`), routes (`api`) and CLI commands (`cli`) — with the pure meeting scheduler in
+`scheduling/`, which imports neither the database nor the web framework."""

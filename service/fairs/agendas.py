@@ -18,10 +18,11 @@ import icalendar
 import openpyxl
 from fpdf import FPDF
 
-from service.fairs.importer import text_cell
-from service.fairs.timeslots import Slot
+from service.fairs.scheduling.timeslots import Slot
+from service.fairs.spreadsheets import text_cell
 
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Unicode names when present
+_CJK = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Chinese names (fonts-wqy-microhei)
 GridFormat = Literal["xlsx", "csv"]
 
 
@@ -89,6 +90,9 @@ def to_pdf(agenda: Agenda) -> bytes:
     if _FONT.exists():
         pdf.add_font("body", fname=str(_FONT))
         font = "body"
+        if _CJK.exists():  # glyphs DejaVu lacks (Chinese event and company names) come from here
+            pdf.add_font("cjk", fname=str(_CJK))
+            pdf.set_fallback_fonts(["cjk"])
     else:
         font = "helvetica"
     clean = (lambda s: s) if font == "body" else _latin1

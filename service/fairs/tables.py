@@ -12,7 +12,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.entities import EnterprisePublic, Name, Quantity, Short, Text, utc_now
-from service.fairs.timeslots import normalise_window
+from service.fairs.scheduling.timeslots import normalise_window
 
 
 def _known_zone(name: str) -> str:
@@ -266,6 +266,7 @@ class MeetingBase(SQLModel):
     ends_at: NaiveDatetime
     score: float
     required: bool = False
+    locked: bool = Field(default=False, description="Fixed by hand: every re-plan keeps it.")
     status: MeetingStatus = MeetingStatus.scheduled
     sequence: int = Field(default=0, description="iCalendar SEQUENCE: bumped on every change.")
 
@@ -282,6 +283,15 @@ class Meeting(MeetingBase, table=True):
 class MeetingPublic(MeetingBase):
     id: int
     event_id: int
+
+
+class MeetingChange(BaseModel):
+    """Move a meeting by hand to (slot, table), locked there unless `locked` is false; or only
+    lock or unlock it where it is."""
+
+    slot: int | None = Field(default=None, ge=0)
+    table: int | None = Field(default=None, ge=0)
+    locked: bool | None = None
 
 
 class OutcomeBase(SQLModel):
@@ -339,15 +349,28 @@ class ParticipantCoverage(BaseModel):
     no_show: int
 
 
+class ReportGroup(BaseModel):
+    key: str = Field(description="A country, or an HS section numeral; '' when not known.")
+    meetings_scheduled: int
+    meetings_held: int
+
+
 class EventReport(BaseModel):
     participants: int
     requests_sent: int
     requests_accepted: int
     requests_declined: int
     requests_expired: int
+    acceptance_rate: float | None = Field(
+        description="Accepted of the requests answered or expired (pending ones not counted)."
+    )
     meetings_scheduled: int
     meetings_held: int
     meetings_no_show: int
     mean_rating: float | None
     intended_deals: dict[str, float] = Field(description="Intended deal value per currency.")
     coverage: list[ParticipantCoverage]
+    by_buyer_country: list[ReportGroup] = Field(description="Meetings by the buyer's country.")
+    by_supplier_sector: list[ReportGroup] = Field(
+        description="Meetings by the HS section of the supplier's first product line with a code."
+    )

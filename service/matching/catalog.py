@@ -14,6 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -45,6 +46,33 @@ class DenseIndex(Protocol):
     ) -> tuple[KeyArray, FloatArray]:
         """(keys, cosine) of candidate rows: all of them, or the best ones passing `where`."""
         ...
+
+
+@dataclass
+class CatalogChange:
+    """What one committed write does to the catalog: applied whole, after the commit."""
+
+    removed: list[int] = field(default_factory=list)  # item keys
+    forgotten: list[int] = field(default_factory=list)  # enterprise ids, with all their items
+    facts: list[Facts] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    vectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    revectored: list[Item] = field(default_factory=list)  # same keys, new vectors (a re-embed)
+    revectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    # the multilingual model's rows of `items` and `revectored` (None: the deployment has none)
+    multilingual: FloatArray | None = None
+    remultilingual: FloatArray | None = None
+
+    def add_items(
+        self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
+    ) -> None:
+        if items:
+            stacked = [self.vectors, vectors] if self.items else [vectors]
+            if multilingual is not None:
+                kept = [self.multilingual] if self.items and self.multilingual is not None else []
+                self.multilingual = np.concatenate([*kept, multilingual])
+            self.items += items
+            self.vectors = np.concatenate(stacked)
 
 
 class Catalog:
@@ -108,6 +136,19 @@ class Catalog:
                     self.multilingual[side].fit(keys, self._second(multilingual, items)[rows])
                 self.lexical[side].fit(keys, [items[i].text for i in rows])
 
+    def apply(self, change: CatalogChange) -> None:
+        """Take a committed write in one step, so a search sees all of it or none."""
+        with self._lock:
+            self.remove_items(change.removed)
+            for enterprise_id in change.forgotten:
+                self.remove_enterprise(enterprise_id)
+            for facts in change.facts:
+                self.put_facts(facts)
+            if change.items:
+                self.put_items(change.items, change.vectors, change.multilingual)
+            if change.revectored:
+                self.replace_vectors(change.revectored, change.revectors, change.remultilingual)
+
     def _second(self, vectors: FloatArray | None, items: list[Item]) -> FloatArray:
         """The items' multilingual vectors, checked: one row each."""
         if self.multilingual is None:
@@ -142,8 +183,9 @@ class Catalog:
     def replace_vectors(
         self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
     ) -> None:
-        """New vectors for items kept under the same keys (a re-embed); unknown keys are skipped,
-        since a write may have replaced or removed them while the vectors were computed."""
+        """New vectors (and heading estimates, carried by `items`) for items kept under the
+        same keys (a re-embed); unknown keys are skipped, since a write may have replaced or
+        removed them while the vectors were computed."""
         with self._lock:
             for side in Side:
                 rows = [i for i, it in enumerate(items) if it.side is side and it.key in self.items]
@@ -152,6 +194,11 @@ class Catalog:
                     self.dense[side].add(keys, vectors[rows])
                     if self.multilingual is not None and multilingual is not None:
                         self.multilingual[side].add(keys, multilingual[rows])
+            known = [item for item in items if item.key in self.items]
+            for item in known:
+                self._unpost(item)
+                self.items[item.key] = item
+            self._register(known)
 
     def estimate(self, item: Item) -> Estimate:
         """The item's heading estimate: its declared code's, else the stored one."""
@@ -183,11 +230,14 @@ class Catalog:
                 self.lexical[item.side].remove([key])
                 self._by_owner[item.enterprise_id].discard(key)
                 self._by_trade.pop((item.kind, item.ref_id), None)
-                for heading, _ in self._estimates.pop(key, ()):
-                    self._postings[(item.side, heading)].pop(key, None)
+                self._unpost(item)
                 if key in self._chinese[item.side]:
                     self._chinese[item.side].discard(key)
                     self._chinese_sorted.pop(item.side, None)
+
+    def _unpost(self, item: Item) -> None:
+        for heading, _ in self._estimates.pop(item.key, ()):
+            self._postings[(item.side, heading)].pop(item.key, None)
 
     def remove_enterprise(self, enterprise_id: int) -> None:
         with self._lock:

@@ -1,5 +1,6 @@
 """Embedders turn texts into L2-normalised float32 rows; the model identity travels with them."""
 
+import functools
 import hashlib
 import os
 import threading
@@ -163,16 +164,16 @@ class Embedders:
         return Vectors(primary, self.multilingual.encode(texts))
 
 
-def load_embedders(
-    folder: Path,
-    *,
-    backend: str = "sentence-transformers",
-    batch_size: int = 64,
-    multilingual: bool = True,
-) -> Embedders:
-    """The configured models: the primary `backend` (see `load_embedder`) and, unless it is
-    multilingual itself or `multilingual` is False, the multilingual USE model beside it."""
-    primary = load_embedder(folder, backend=backend, batch_size=batch_size)
+def with_multilingual(primary: Embedder, multilingual: bool = True) -> Embedders:
+    """The deployment's models: `primary` and, unless it is multilingual itself (then it is
+    both) or `multilingual` is False, the multilingual USE model beside it."""
     if isinstance(primary, MultilingualUseEmbedder):
         return Embedders(primary, primary)
-    return Embedders(primary, MultilingualUseEmbedder() if multilingual else None)
+    return Embedders(primary, shared_multilingual() if multilingual else None)
+
+
+@functools.cache
+def shared_multilingual() -> MultilingualUseEmbedder:
+    """One multilingual model per process: every matchmaker, the HS suggester and tests share
+    it (it is read-only and locks its own calls)."""
+    return MultilingualUseEmbedder()

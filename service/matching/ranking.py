@@ -273,18 +273,19 @@ class Ranker:
         """The matches of `search`, without what the filters removed."""
         return self.search(queries, side, requirements, exclude=exclude, limit=limit).matches
 
-    def queries_of(self, enterprise_id: int, kinds: Iterable[Kind]) -> list[Query]:
+    def item_query(self, item: Item) -> Query:
+        """A catalog item looking for partners: its stored vectors and heading estimate."""
         c = self.catalog
-        return [
-            Query(
-                c.vector(i),
-                i.text,
-                i.label,
-                headings=c.estimate(i),
-                multilingual=c.multilingual_vector(i),
-            )
-            for i in c.owned(enterprise_id, kinds)
-        ]
+        return Query(
+            c.vector(item),
+            item.text,
+            item.label,
+            headings=c.estimate(item),
+            multilingual=c.multilingual_vector(item),
+        )
+
+    def queries_of(self, enterprise_id: int, kinds: Iterable[Kind]) -> list[Query]:
+        return [self.item_query(i) for i in self.catalog.owned(enterprise_id, kinds)]
 
     def reciprocal(self, enterprise_id: int, *, limit: int = 10) -> list[Match]:
         """Partners for an enterprise, scored in both directions so one-sided matches sink.

@@ -14,6 +14,8 @@ class Requirements:
     region: str = ""  # partner's city, region or country
     hs_prefix: str = ""  # partner sells something under this HS chapter/heading
     min_capacity: float | None = None
+    has_exported: bool = False  # partner has an export record (years or markets)
+    verified: bool = False  # partner verified by the organizer
     quantity: float | None = None  # the order size: capacity >= it, MOQ <= it (soft)
     unit: str = ""
     strict: bool = True  # False turns the hard checks into soft ones
@@ -54,6 +56,11 @@ def check(req: Requirements, facts: Facts, hs_codes: frozenset[str]) -> list[Che
         ok = capacity is not None and capacity >= req.min_capacity
         shown = "unknown" if capacity is None else f"{capacity:,.0f} {facts.capacity_unit}".strip()
         checks.append(Check("capacity", ok, hard, f"capacity {shown} ≥ {req.min_capacity:,.0f}"))
+    if req.has_exported:
+        ok = facts.years_exporting > 0 or bool(facts.export_markets)
+        checks.append(Check("has_exported", ok, hard, "has exported before"))
+    if req.verified:
+        checks.append(Check("verified", facts.verified, hard, "verified by the organizer"))
     if req.quantity is not None:
         checks += _quantity_checks(req.quantity, req.unit, facts)
     return checks

@@ -5,8 +5,7 @@ from sqlmodel import SQLModel
 
 # imported for their side effect: registering the tables on SQLModel.metadata
 import service.entities
-import service.fairs.tables
-import service.store.examples  # noqa: F401
+import service.fairs.tables  # noqa: F401
 from service.config import Settings
 from service.db import make_engine
 

@@ -1,13 +1,29 @@
-"""Table rows -> the matching core's plain documents."""
+"""Table rows -> the matching core's plain documents and the items to embed.
+
+Rows may not have ids yet (a write embeds its texts before its transaction opens): ids are then
+0, and the texts, which never contain ids, are the same as after the flush.
+"""
+
+from collections.abc import Iterable
+from functools import partial
 
 from service.entities import Enterprise, Need, Offer, Status
-from service.matching.items import Facts, Kind, ProductDoc, ProfileDoc, TradeDoc, fold
+from service.matching.items import (
+    Facts,
+    ItemDraft,
+    Kind,
+    ProductDoc,
+    ProfileDoc,
+    TradeDoc,
+    fold,
+    profile_items,
+    trade_item,
+)
 
 
 def facts_of(e: Enterprise) -> Facts:
-    assert e.id is not None  # rows reach here after a flush
     return Facts(
-        enterprise_id=e.id,
+        enterprise_id=e.id or 0,
         name=e.name,
         role=e.role.value,
         country=e.country,
@@ -31,37 +47,37 @@ def profile_of(e: Enterprise) -> ProfileDoc:
     return ProfileDoc(facts_of(e), e.description, e.looking_for, products)
 
 
-def need_doc(n: Need) -> TradeDoc:
-    assert n.id is not None
-    return TradeDoc(
-        id=n.id,
-        enterprise_id=n.buyer_id,
-        kind=Kind.need,
-        title=n.title,
-        product=n.product,
-        description=n.description,
-        hs_code=n.hs_code,
-        quantity=n.quantity,
-        unit=n.unit,
-        certifications=fold(n.required_certifications),
-        country=n.delivery_country,
-        is_open=n.status is Status.open,
+def trade_doc(row: Need | Offer) -> TradeDoc:
+    """A need (demand) or an offer (supply) as the core sees it."""
+    doc = partial(
+        TradeDoc,
+        id=row.id or 0,
+        enterprise_id=row.owner_id,
+        title=row.title,
+        product=row.product,
+        description=row.description,
+        hs_code=row.hs_code,
+        unit=row.unit,
+        is_open=row.status is Status.open,
     )
-
-
-def offer_doc(o: Offer) -> TradeDoc:
-    assert o.id is not None
-    return TradeDoc(
-        id=o.id,
-        enterprise_id=o.supplier_id,
+    if isinstance(row, Need):
+        return doc(
+            kind=Kind.need,
+            quantity=row.quantity,
+            certifications=fold(row.required_certifications),
+            country=row.delivery_country,
+        )
+    return doc(
         kind=Kind.offer,
-        title=o.title,
-        product=o.product,
-        description=o.description,
-        hs_code=o.hs_code,
-        quantity=o.available_quantity,
-        unit=o.unit,
-        moq=o.moq,
-        certifications=fold(o.certifications),
-        is_open=o.status is Status.open,
+        quantity=row.available_quantity,
+        moq=row.moq,
+        certifications=fold(row.certifications),
     )
+
+
+def drafts_of(
+    enterprises: Iterable[Enterprise] = (), trades: Iterable[Need | Offer] = ()
+) -> list[ItemDraft]:
+    """The items these rows are matched by; a closed need or offer is kept but not matched."""
+    drafts = [d for e in enterprises for d in profile_items(profile_of(e))]
+    return drafts + [trade_item(trade_doc(r)) for r in trades if r.status is Status.open]

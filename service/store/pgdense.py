@@ -67,6 +67,10 @@ def filter_sql(req: Requirements) -> tuple[list[str], dict[str, Any]]:
     if req.min_capacity is not None:
         where.append("e.annual_capacity >= :min_capacity")
         params["min_capacity"] = req.min_capacity
+    if req.has_exported:
+        where.append("(e.years_exporting > 0 OR json_array_length(e.export_markets) > 0)")
+    if req.verified:
+        where.append("e.verified")
     return where, params
 
 

@@ -5,14 +5,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from service.config import DATA_DIR
-from service.entities import Enterprise, EnterpriseCreate, Need, NeedCreate, Offer, OfferCreate
+from service.entities import EnterpriseCreate, Need, NeedCreate, Offer, OfferCreate
 from service.errors import Conflict
-from service.matchmaker import Matchmaker, Progress
+from service.matchmaker import Matchmaker
+from service.progress import Progress
+from service.store import enterprises
+from service.store.unit_of_work import UnitOfWork
 from service.usecases import profiles, trades
-from service.usecases.access import Principal
 
 DEMO_DIR = DATA_DIR / "demo"
 
@@ -37,19 +39,19 @@ def _resolve(row: dict[str, Any], owner: str, ids: dict[str | None, int | None])
 
 
 def is_empty(session: Session) -> bool:
-    return session.exec(select(func.count()).select_from(Enterprise)).one() == 0
+    return enterprises.count(session) == 0
 
 
 def load_demo(
-    session: Session, mm: Matchmaker, folder: Path = DEMO_DIR, progress: Progress | None = None
+    uow: UnitOfWork, mm: Matchmaker, folder: Path = DEMO_DIR, progress: Progress | None = None
 ) -> DemoSummary:
     """Register the demo enterprises, then their needs and offers (external ids resolved)."""
-    if not is_empty(session):
+    if not is_empty(uow.session):
         raise Conflict(
             "the database already holds enterprises; demo data loads only into an empty one"
         )
-    enterprises = [EnterpriseCreate.model_validate(r) for r in _read(folder, "enterprises.json")]
-    created = profiles.register(session, mm, enterprises, progress)
+    rows = [EnterpriseCreate.model_validate(r) for r in _read(folder, "enterprises.json")]
+    created = profiles.register(uow, mm, rows, progress)
     ids = {e.external_id: e.id for e, _ in created}
     needs = [
         NeedCreate.model_validate(_resolve(r, "buyer", ids)) for r in _read(folder, "needs.json")
@@ -58,7 +60,6 @@ def load_demo(
         OfferCreate.model_validate(_resolve(r, "supplier", ids))
         for r in _read(folder, "offers.json")
     ]
-    organizer = Principal(admin=True)
-    trades.create(session, mm, Need, needs, organizer, progress)
-    trades.create(session, mm, Offer, offers, organizer, progress)
+    trades.create(uow, mm, Need, needs, progress)
+    trades.create(uow, mm, Offer, offers, progress)
     return DemoSummary(len(created), len(needs), len(offers))

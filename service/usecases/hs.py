@@ -1,19 +1,16 @@
 """HS codes: suggest headings/subheadings for a text, and learn from confirmed classifications."""
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
-from sqlmodel import Session
 
-from service.errors import BadRequest, Unauthorized
-from service.matching.embedder import Embedder
-from service.matching.examples import Example
+from service.entities import HsConfirmationCreate, HsConfirmationPublic
+from service.errors import Invalid
 from service.matching.explain import hs_reason
-from service.matching.hs import HsSuggester, build_suggester
-from service.store import examples as store
-from service.store.examples import HsConfirmationCreate, HsConfirmationPublic
+from service.matching.hs import HsSuggester
+from service.matching.language import Language
+from service.store import confirmations
+from service.store.unit_of_work import UnitOfWork
 from service.usecases.access import Principal
 
 
@@ -38,25 +35,6 @@ class HsSuggestionList(BaseModel):
     items: list[HsSuggestionPublic]
 
 
-def load_hs_suggester(
-    engine: Engine,
-    embedder: Embedder,
-    data_dir: Path,
-    cache_dir: Path | None = None,
-    shipped_vectors: Path | None = None,
-) -> HsSuggester:
-    """The suggester with the shipped nomenclature and examples plus every stored confirmation.
-
-    `shipped_vectors` holds the default model's vectors of those texts; `cache_dir` keeps other
-    models' vectors between starts (~12k texts to embed otherwise).
-    """
-    with Session(engine) as session:
-        confirmed = [Example(row.text, row.code) for row in store.all_confirmations(session)]
-    return build_suggester(
-        data_dir, embedder, confirmed, cache_dir=cache_dir, shipped_vectors=shipped_vectors
-    )
-
-
 def suggest(
     hs: HsSuggester, text: str, *, level: Literal["heading", "subheading"], limit: int
 ) -> HsSuggestionList:
@@ -77,25 +55,30 @@ def suggest(
                 )
                 for n in s.similar[:5]
             ],
-            reason=hs_reason(text, s, hs.nomenclature.rich_text(s.code)),
+            reason=hs_reason(text, s, _words_of(hs, s.code, s.language)),
         )
         for s in hs.suggest(text, level=level, limit=limit)
     ]
     return HsSuggestionList(text=text, level=level, items=items)
 
 
+def _words_of(hs: HsSuggester, code: str, language: Language) -> str:
+    """The nomenclature's words for a code in the text's language (Chinese heading texts
+    for a Chinese text, where there is one), so common terms are found in either."""
+    chinese = hs.nomenclature.chinese.get(code[:4]) if language == "zh" else None
+    return chinese or hs.nomenclature.rich_text(code)
+
+
 def confirm(
-    session: Session, hs: HsSuggester, principal: Principal, body: HsConfirmationCreate
+    uow: UnitOfWork, hs: HsSuggester, who: Principal, body: HsConfirmationCreate
 ) -> HsConfirmationPublic:
     """Store a confirmed classification; it votes in suggestions from the next request on."""
-    if principal.enterprise_id is None and not principal.admin:
-        raise Unauthorized("an X-API-Key header is required to confirm an HS code")
     try:
         hs.known_code(body.code)
     except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
-    row = store.add_confirmation(session, body, principal.enterprise_id)
-    session.commit()
-    session.refresh(row)
-    hs.confirm(row.text, row.code)
+        raise Invalid(f"code: {exc}") from exc
+    with uow.begin() as tx:
+        row = confirmations.add(tx.session, body, who.enterprise_id)
+        tx.confirmed(row.text, row.code)
+    uow.session.refresh(row)
     return HsConfirmationPublic.model_validate(row, from_attributes=True)

@@ -3,81 +3,87 @@
 from collections.abc import Sequence
 from typing import Literal, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from service.entities import Enterprise, Need, NeedCreate, Offer, OfferCreate, Status, utc_now
-from service.errors import BadRequest, NotFound
-from service.matchmaker import Matchmaker, Progress
-from service.store.pages import page
-from service.usecases.access import Principal
-from service.usecases.profiles import get_enterprise
+from service.entities import (
+    EnterpriseRole,
+    Need,
+    NeedCreate,
+    Offer,
+    OfferCreate,
+    Status,
+    TradeUpdate,
+    utc_now,
+)
+from service.errors import BadRequest, Invalid, NotFound
+from service.matchmaker import Matchmaker
+from service.progress import Progress
+from service.store import enterprises, trades
+from service.store.unit_of_work import UnitOfWork
 
 Trade = TypeVar("Trade", Need, Offer)
 TradeSort = Literal["id", "created_at", "-created_at", "title", "-title"]
+REQUIRED = ("title", "status")  # may be changed, never emptied
 
 
 def get_trade(session: Session, table: type[Trade], trade_id: int) -> Trade:
-    if (row := session.get(table, trade_id)) is None:
+    if (row := trades.get(session, table, trade_id)) is None:
         raise NotFound(f"{table.__name__.lower()} {trade_id} does not exist")
     return row
 
 
-def _check_owner(
-    session: Session, table: type[Need | Offer], owner_id: int, who: Principal
-) -> None:
-    owner: Enterprise = get_enterprise(session, owner_id)
-    who.require_change(owner_id)
-    if table is Need and owner.role.value not in ("buyer", "both"):
-        raise BadRequest(f"buyer_id: enterprise {owner_id} is a {owner.role.value}, not a buyer")
-    if table is Offer and owner.role.value not in ("supplier", "both"):
-        raise BadRequest(
-            f"supplier_id: enterprise {owner_id} is a {owner.role.value}, not a supplier"
-        )
+def _check_owner(uow: UnitOfWork, row: Need | Offer) -> None:
+    """A need belongs to a buyer, an offer to a supplier (an enterprise may be both)."""
+    field, wanted = ("buyer_id", "buyer") if isinstance(row, Need) else ("supplier_id", "supplier")
+    owner = enterprises.get(uow.session, row.owner_id)
+    if owner is None:
+        raise NotFound(f"{field}: enterprise {row.owner_id} does not exist")
+    if owner.role not in (EnterpriseRole(wanted), EnterpriseRole.both):
+        raise BadRequest(f"{field}: enterprise {owner.id} is a {owner.role.value}, not a {wanted}")
 
 
 def create(
-    session: Session,
+    uow: UnitOfWork,
     mm: Matchmaker,
     table: type[Trade],
     rows: Sequence[NeedCreate | OfferCreate],
-    who: Principal,
     progress: Progress | None = None,
 ) -> list[Trade]:
-    """Create needs or offers all-or-nothing; each is matchable as soon as this returns."""
-    for data in rows:
-        owner_id = data.buyer_id if isinstance(data, NeedCreate) else data.supplier_id
-        _check_owner(session, table, owner_id, who)
+    """Create needs or offers all-or-nothing; each is matchable as soon as this returns.
+
+    The caller has checked that it may write for every owner named in `rows`."""
     created = [table.model_validate(data) for data in rows]
-    session.add_all(created)
-    session.flush()
-    change = mm.index(session, trades=created, progress=progress)
-    session.commit()
-    mm.apply(change)
     for row in created:
-        session.refresh(row)
+        _check_owner(uow, row)
+    embedded = mm.embed(trades=created, progress=progress)
+    with uow.begin(embedded) as tx:
+        tx.session.add_all(created)
+        tx.index(trades=created)
+    for row in created:
+        uow.session.refresh(row)
     return created
 
 
-def update(session: Session, mm: Matchmaker, row: Trade, changes: dict[str, object]) -> Trade:
-    for name in ("title", "status"):
+def update(uow: UnitOfWork, mm: Matchmaker, row: Trade, data: TradeUpdate) -> Trade:
+    """Change given fields; closing stops matching, reopening starts it again."""
+    changes = data.model_dump(exclude_unset=True)
+    for name in REQUIRED:
         if name in changes and changes[name] is None:
-            raise BadRequest(f"{name} may not be null")
+            raise Invalid(f"{name}: may not be null")
     row.sqlmodel_update(changes)
     row.updated_at = utc_now()
-    session.add(row)
-    session.flush()
-    change = mm.index(session, trades=[row])
-    session.commit()
-    mm.apply(change)
-    session.refresh(row)
+    embedded = mm.embed(trades=[row])
+    with uow.begin(embedded) as tx:
+        tx.session.add(row)
+        tx.index(trades=[row])
+    uow.session.refresh(row)
     return row
 
 
-def delete(session: Session, mm: Matchmaker, row: Need | Offer) -> None:
-    change = mm.unindex_trade(session, row)
-    session.delete(row)
-    session.commit()
-    mm.apply(change)
+def delete(uow: UnitOfWork, row: Need | Offer) -> None:
+    with uow.begin() as tx:
+        tx.unindex(row)
+        tx.session.delete(row)
 
 
 def list_page(
@@ -90,10 +96,6 @@ def list_page(
     offset: int,
     limit: int,
 ) -> tuple[list[Trade], int]:
-    query = select(table)
-    if owner_id is not None:
-        owner = col(Need.buyer_id) if table is Need else col(Offer.supplier_id)
-        query = query.where(owner == owner_id)
-    if status is not None:
-        query = query.where(col(table.status) == status)
-    return page(session, query, table, sort=sort, offset=offset, limit=limit)
+    return trades.list_page(
+        session, table, owner_id=owner_id, status=status, sort=sort, offset=offset, limit=limit
+    )

@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 from service.app import create_app
 from service.config import Settings
@@ -25,9 +24,9 @@ def demo(
     with TestClient(
         create_app(Settings(database_url=url), embedder=embedder, suggester=suggester)
     ) as client:
-        mm: Matchmaker = client.app.state.matchmaker  # type: ignore[attr-defined]
-        with Session(mm.engine) as session:
-            load_demo(session, mm)
+        mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
+        with mm.session() as session:
+            load_demo(mm.unit_of_work(session), mm)
         yield client
 
 

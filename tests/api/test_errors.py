@@ -62,7 +62,7 @@ def test_need_for_unknown_buyer_names_it(client: TestClient) -> None:
 def test_oversize_batch_is_refused_whole(client: TestClient, admin: dict[str, str]) -> None:
     rows = [{"name": f"E{i}", "role": "buyer"} for i in range(1001)]
     response = client.post("/enterprises/bulk", json=rows, headers=admin)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "at most 1000 rows" in response.json()["detail"]
     assert client.get("/enterprises").json()["total"] == 0
 

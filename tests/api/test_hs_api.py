@@ -60,7 +60,7 @@ def test_a_confirmation_is_learned_at_once_and_survives_a_restart(
     body = {"text": cryptic, "code": "8501.31"}
     assert learning_client.post("/hs/confirmations", json=body).status_code == 401
     unknown = learning_client.post("/hs/confirmations", json={**body, "code": "0199"}, headers=auth)
-    assert unknown.status_code == 400
+    assert unknown.status_code == 422  # a payload rule: 422, like pydantic's
     assert "0199" in unknown.json()["detail"]
     malformed = learning_client.post(
         "/hs/confirmations", json={**body, "code": "85x"}, headers=auth

@@ -14,7 +14,7 @@ from service.fairs.agendas import (
     to_ics,
     to_pdf,
 )
-from service.fairs.timeslots import Period, available_slots, make_slots, parse_window
+from service.fairs.scheduling.timeslots import Period, available_slots, make_slots, parse_window
 
 
 def _at(hhmm: str, day: int = 20) -> datetime:

@@ -166,7 +166,7 @@ def test_event_rounds_skip_the_break_and_bad_sessions_name_the_field(
     bad = event_body()
     bad["sessions"][0]["starts_at"] = "2025-06-01T09:00"
     reply = client.post("/events", json=bad, headers=admin)
-    assert reply.status_code == 400 and "sessions.0" in reply.json()["detail"]
+    assert reply.status_code == 422 and "sessions.0" in reply.json()["detail"]
     assert client.post("/events", json=event_body()).status_code == 401
 
 
@@ -296,7 +296,7 @@ def _backdate(client: TestClient, request_id: int) -> None:
 
     from service.fairs.tables import MeetingRequest
 
-    with Session(client.app.state.matchmaker.engine) as session:  # type: ignore[attr-defined]
+    with Session(client.app.state.runtime.matchmaker.engine) as session:  # type: ignore[attr-defined]
         r = session.get(MeetingRequest, request_id)
         assert r is not None
         r.expires_at = datetime(2000, 1, 1, tzinfo=UTC)

@@ -6,21 +6,20 @@ import random
 from typing import Any
 
 import openpyxl
-from sqlmodel import Session
 
-from service.app import build_matchmaker
 from service.config import Settings
 from service.entities import EnterpriseCreate
-from service.fairs import check_plan, schedule
-from service.fairs.importer import COLUMNS, FairColumns, to_cells
+from service.fairs.scheduling import check_plan, schedule
+from service.fairs.spreadsheets import COLUMNS, FairColumns, to_cells
 from service.fairs.tables import (
     EventCreate,
     MeetingStatus,
     ParticipantStatus,
     ParticipantUpdate,
 )
+from service.fairs.usecases import events, imports, matchlists, plans
 from service.matching.embedder import Embedder
-from service.usecases import fair_matching, fair_schedule, fairs
+from service.runtime import build_matchmaker
 from tests.fairs.conftest import DAY
 from tools.demo_generator import generate
 
@@ -61,36 +60,35 @@ def test_300_by_300_fair_from_xlsx_gets_a_valid_deterministic_plan_and_a_gentle_
             "sessions": [{"starts_at": f"{DAY}T09:00", "ends_at": f"{DAY}T11:00"}],
         }
     )
-    with Session(mm.engine) as session:
-        event = fairs.create_event(session, event_data)
-        assert fairs.show_event(session, event).n_slots == 8
-        report = fairs.import_participants(session, mm, event, _xlsx(_rows(300)), "xlsx")
+    with mm.session() as session:
+        uow = mm.unit_of_work(session)
+        event = events.create_event(uow, event_data)
+        assert events.show_event(session, event).n_slots == 8
+        report = imports.import_participants(uow, mm, event, _xlsx(_rows(300)), "xlsx")
         assert report.created == 600 and report.participants_added == 600
-        lists = fair_matching.build_match_lists(session, mm, event)
+        lists = matchlists.build_match_lists(uow, mm, event)
         assert lists["participants"] == 600 and lists["entries"] >= 600 * 5
 
-        summary = fair_schedule.generate_schedule(session, event, keep=False)
-        fair, _ = fair_schedule.fair_input(session, event)
-        stored = fair_schedule.meetings(session, event)
+        summary = plans.generate_schedule(uow, event, keep=False)
+        fair, _ = plans.fair_input(session, event)
+        stored = plans.meetings(session, event)
         placed = [(m.supplier_id, m.buyer_id, m.slot, m.table) for m in stored]
         assert summary.violations == [] and summary.meetings == len(stored) > 600
         assert check_plan(fair, schedule(fair).meetings) == []
         again = schedule(fair)  # same input, same plan
         assert [(m.supplier_id, m.buyer_id, m.slot, m.table) for m in again.meetings] == placed
 
-        people = fairs.participants(session, event)
+        people = events.participants(session, event)
         gone = random.Random(5).sample(people, len(people) // 20)
         for p in gone:
-            fairs.update_participant(
-                session, p, ParticipantUpdate(status=ParticipantStatus.cancelled)
-            )
+            events.update_participant(uow, p, ParticipantUpdate(status=ParticipantStatus.cancelled))
         left = {p.id for p in gone}
         remaining = [m for m in stored if m.supplier_id not in left and m.buyer_id not in left]
         before = {(m.supplier_id, m.buyer_id): (m.slot, m.table) for m in remaining}
-        replanned = fair_schedule.generate_schedule(session, event, keep=True)
+        replanned = plans.generate_schedule(uow, event, keep=True)
         after = {
             (m.supplier_id, m.buyer_id): (m.slot, m.table)
-            for m in fair_schedule.meetings(session, event)
+            for m in plans.meetings(session, event)
             if m.status is MeetingStatus.scheduled
         }
         moved = sum(1 for pair, where in before.items() if after.get(pair) != where)

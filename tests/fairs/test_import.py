@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.entities import EnterpriseCreate, ProductLineCreate, Role
-from service.fairs import importer
-from service.fairs.importer import COLUMNS, FairColumns, parse, to_cells, write
+from service.entities import EnterpriseCreate, EnterpriseRole, ProductLineCreate
+from service.fairs import spreadsheets
+from service.fairs.spreadsheets import COLUMNS, FairColumns, parse, to_cells, write
 from service.fairs.tables import ParticipantRole
 
 
@@ -44,7 +44,7 @@ def test_xlsx_with_mapped_headers_and_numeric_ids_parses() -> None:
     )
     assert parsed.errors == []
     dean, rhein = parsed.rows
-    assert dean.profile.external_id == "1001" and dean.profile.role is Role.supplier
+    assert dean.profile.external_id == "1001" and dean.profile.role is EnterpriseRole.supplier
     assert [(p.name, p.hs_code) for p in dean.profile.product_lines] == [
         ("Hotpot base", "210390"),
         ("Chili oil", None),
@@ -84,9 +84,9 @@ def test_file_level_problems_name_what_is_wrong() -> None:
     with pytest.raises(ValueError, match="not a readable XLSX"):
         parse(b"PK\x03\x04 broken", "xlsx")
     too_many = b"external_id,name,role\n" + b"".join(
-        f"{i},n{i},buyer\n".encode() for i in range(importer.MAX_ROWS + 1)
+        f"{i},n{i},buyer\n".encode() for i in range(spreadsheets.MAX_ROWS + 1)
     )
-    with pytest.raises(ValueError, match=f"at most {importer.MAX_ROWS}"):
+    with pytest.raises(ValueError, match=f"at most {spreadsheets.MAX_ROWS}"):
         parse(too_many, "csv")
 
 
@@ -104,7 +104,7 @@ def _rows(draw: st.DrawFn) -> tuple[EnterpriseCreate, FairColumns]:
     profile = EnterpriseCreate(
         external_id=draw(_label),
         name=draw(_label),
-        role=Role(role.value),
+        role=EnterpriseRole(role.value),
         description=draw(_text),
         country=draw(_text),
         years_exporting=draw(st.integers(0, 200)),
@@ -132,7 +132,7 @@ def _rows(draw: st.DrawFn) -> tuple[EnterpriseCreate, FairColumns]:
     st.sampled_from(["csv", "xlsx"]),
 )
 def test_an_exported_file_imports_back_unchanged(
-    rows: list[tuple[EnterpriseCreate, FairColumns]], fmt: importer.Format
+    rows: list[tuple[EnterpriseCreate, FairColumns]], fmt: spreadsheets.Format
 ) -> None:
     data = write([to_cells(p, f) for p, f in rows], COLUMNS, fmt)
     parsed = parse(data, fmt)

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.fairs import (
+from service.fairs.scheduling import (
+    Attendee,
     Candidate,
     FairInput,
-    Meeting,
-    Participant,
+    Placement,
     check_plan,
     greedy_schedule,
     missing_required,
@@ -43,7 +43,7 @@ def make_fair(
             half = range(slots // 2) if rng.random() < 0.5 else range(slots // 2, slots)
             window = frozenset(half)
         people.append(
-            Participant(
+            Attendee(
                 id=pid,
                 role="supplier" if pid < suppliers else "buyer",
                 max_meetings=rng.randint(1, slots),
@@ -65,7 +65,7 @@ def fairs(draw: st.DrawFn) -> FairInput:
     n_slots = draw(st.integers(1, 5))
     slot_sets = st.frozensets(st.integers(0, n_slots - 1))
     people = [
-        Participant(
+        Attendee(
             id=pid,
             role="supplier" if pid < n_sup else "buyer",
             max_meetings=draw(st.integers(0, 4)),
@@ -123,22 +123,22 @@ def _without(fair: FairInput, gone: set[int]) -> FairInput:
     )
 
 
-def _valid_plan() -> tuple[FairInput, list[Meeting]]:
+def _valid_plan() -> tuple[FairInput, list[Placement]]:
     fair = make_fair(seed=3)
     meetings = list(schedule(fair).meetings)
     assert check_plan(fair, meetings) == [] and len(meetings) > 10
     return fair, meetings
 
 
-def _participant(fair: FairInput, pid: int) -> Participant:
+def _participant(fair: FairInput, pid: int) -> Attendee:
     return next(p for p in fair.participants if p.id == pid)
 
 
-def _twin_at_other_supplier(fair: FairInput, ms: list[Meeting]) -> Meeting:
+def _twin_at_other_supplier(fair: FairInput, ms: list[Placement]) -> Placement:
     return replace(ms[0], supplier_id=_free_supplier(fair, ms, ms[0].slot))
 
 
-INJECTIONS: dict[str, Callable[[FairInput, list[Meeting]], list[Meeting]]] = {
+INJECTIONS: dict[str, Callable[[FairInput, list[Placement]], list[Placement]]] = {
     "slot outside": lambda fair, ms: [*ms, replace(ms[0], slot=fair.n_slots)],
     "table outside": lambda fair, ms: [replace(ms[0], table=fair.n_tables), *ms[1:]],
     "table double-booked": lambda fair, ms: [*ms, _twin_at_other_supplier(fair, ms)],
@@ -149,19 +149,19 @@ INJECTIONS: dict[str, Callable[[FairInput, list[Meeting]], list[Meeting]]] = {
 }
 
 
-def _free_supplier(fair: FairInput, ms: list[Meeting], slot: int) -> int:
+def _free_supplier(fair: FairInput, ms: list[Placement], slot: int) -> int:
     busy = {m.supplier_id for m in ms if m.slot == slot}
     return next(p.id for p in fair.participants if p.role == "supplier" and p.id not in busy)
 
 
-def _stranger(fair: FairInput, m: Meeting) -> int:
+def _stranger(fair: FairInput, m: Placement) -> int:
     pairs = {(c.supplier_id, c.buyer_id) for c in fair.candidates}
     return next(
         p.id for p in fair.participants if p.role == "buyer" and (m.supplier_id, p.id) not in pairs
     )
 
 
-def _over_cap(fair: FairInput, ms: list[Meeting]) -> list[Meeting]:
+def _over_cap(fair: FairInput, ms: list[Placement]) -> list[Placement]:
     first = ms[0]
     cap = _participant(fair, first.supplier_id).max_meetings
     return [replace(first, slot=100 + i) for i in range(cap)]
@@ -179,16 +179,16 @@ def test_checker_reports_unavailable_slot_and_break() -> None:
         n_slots=3,
         n_tables=2,
         participants=(
-            Participant(1, "supplier", 3, available=frozenset({0})),
-            Participant(2, "buyer", 3),
+            Attendee(1, "supplier", 3, available=frozenset({0})),
+            Attendee(2, "buyer", 3),
         ),
         candidates=(Candidate(1, 2, 0.5),),
         breaks=frozenset({2}),
     )
-    assert check_plan(fair, [Meeting(1, 2, 0, 0, 0.5)]) == []
-    [problem] = check_plan(fair, [Meeting(1, 2, 1, 0, 0.5)])
+    assert check_plan(fair, [Placement(1, 2, 0, 0, 0.5)]) == []
+    [problem] = check_plan(fair, [Placement(1, 2, 1, 0, 0.5)])
     assert "participant 1 is not available" in problem
-    assert any("break" in p for p in check_plan(fair, [Meeting(1, 2, 2, 0, 0.5)]))
+    assert any("break" in p for p in check_plan(fair, [Placement(1, 2, 2, 0, 0.5)]))
 
 
 def test_same_input_in_any_order_gives_identical_plan() -> None:
@@ -206,10 +206,10 @@ def test_participant_with_one_weak_candidate_still_gets_a_meeting() -> None:
         n_slots=1,
         n_tables=2,
         participants=(
-            Participant(1, "supplier", 1),
-            Participant(2, "supplier", 1),
-            Participant(10, "buyer", 1),
-            Participant(12, "buyer", 1),
+            Attendee(1, "supplier", 1),
+            Attendee(2, "supplier", 1),
+            Attendee(10, "buyer", 1),
+            Attendee(12, "buyer", 1),
         ),
         candidates=(Candidate(1, 10, 0.9), Candidate(1, 12, 0.05), Candidate(2, 10, 0.8)),
     )
@@ -224,9 +224,9 @@ def test_required_pair_is_placed_over_better_scores() -> None:
         n_slots=1,
         n_tables=3,
         participants=(
-            Participant(1, "supplier", 1),
-            Participant(10, "buyer", 1),
-            Participant(11, "buyer", 1),
+            Attendee(1, "supplier", 1),
+            Attendee(10, "buyer", 1),
+            Attendee(11, "buyer", 1),
         ),
         candidates=(Candidate(1, 10, 0.95), Candidate(1, 11, 0.1, required=True)),
     )
@@ -241,9 +241,9 @@ def test_caps_availability_and_breaks_are_respected() -> None:
         n_slots=6,
         n_tables=5,
         participants=(
-            Participant(1, "supplier", 2, available=frozenset({0, 1, 2})),
-            Participant(2, "supplier", 6),
-            *(Participant(b, "buyer", 6) for b in range(10, 16)),
+            Attendee(1, "supplier", 2, available=frozenset({0, 1, 2})),
+            Attendee(2, "supplier", 6),
+            *(Attendee(b, "buyer", 6) for b in range(10, 16)),
         ),
         candidates=tuple(Candidate(s, b, 0.5 + 0.01 * b) for s in (1, 2) for b in range(10, 16)),
         breaks=frozenset({1, 4}),
@@ -298,18 +298,18 @@ def test_300_by_300_fair_is_valid_and_beats_greedy() -> None:
 @pytest.mark.parametrize(
     ("fair", "message"),
     [
-        (FairInput(1, 1, (Participant(1, "supplier", 1),) * 2, ()), "given twice"),
-        (FairInput(1, 1, (Participant(1, "supplier", 1),), (Candidate(1, 2, 0.5),)), "known"),
+        (FairInput(1, 1, (Attendee(1, "supplier", 1),) * 2, ()), "given twice"),
+        (FairInput(1, 1, (Attendee(1, "supplier", 1),), (Candidate(1, 2, 0.5),)), "known"),
         (
             FairInput(
                 1,
                 1,
-                (Participant(1, "supplier", 1), Participant(2, "buyer", 1)),
+                (Attendee(1, "supplier", 1), Attendee(2, "buyer", 1)),
                 (Candidate(1, 2, 1.5),),
             ),
             "outside [0, 1]",
         ),
-        (FairInput(2, 1, (Participant(1, "buyer", 1, frozenset({2})),), ()), "unknown slot"),
+        (FairInput(2, 1, (Attendee(1, "buyer", 1, frozenset({2})),), ()), "unknown slot"),
     ],
 )
 def test_inconsistent_input_is_rejected(fair: FairInput, message: str) -> None:

@@ -6,10 +6,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from service.app import build_matchmaker
 from service.config import Settings
 from service.db import SchemaMismatch, check_schema, make_engine, migrate
 from service.matching.embedder import Embedder
+from service.runtime import build_matchmaker
 
 
 def _not_hnsw(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.db import make_engine
-from service.entities import Enterprise, ItemVector, Role
+from service.entities import Enterprise, EnterpriseRole, ItemVector
 from service.matching.items import Side, fold
 from service.matching.requirements import Requirements, check, passes
 from service.store.convert import facts_of
@@ -39,11 +39,13 @@ def _fill(engine: Engine, rng: np.random.Generator) -> tuple[list[Enterprise], d
         rows = [
             Enterprise(
                 name=f"Supplier {i}",
-                role=Role.supplier,
+                role=EnterpriseRole.supplier,
                 certifications=[c for c in CERTS if rng.random() < 0.4],
                 export_markets=[p for p in PLACES if rng.random() < 0.3],
                 region=str(rng.choice(PLACES)),
                 annual_capacity=None if rng.random() < 0.2 else float(rng.integers(1, 100)),
+                years_exporting=int(rng.integers(0, 3)),
+                verified=bool(rng.random() < 0.5),
                 languages=[],
                 api_key_hash="x",
             )
@@ -88,6 +90,8 @@ def test_sql_filters_keep_exactly_the_partners_the_checks_keep(engine: Engine) -
             region=str(rng.choice(PLACES)).upper() if rng.random() < 0.3 else "",
             hs_prefix=str(rng.choice(["21", "2103", "8471"])) if rng.random() < 0.4 else "",
             min_capacity=float(rng.integers(1, 100)) if rng.random() < 0.3 else None,
+            has_exported=bool(rng.random() < 0.3),
+            verified=bool(rng.random() < 0.3),
         )
         query = rng.standard_normal(DIM).astype(np.float32)
         keys, _ = dense.scores(query / np.linalg.norm(query), req)

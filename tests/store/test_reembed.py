@@ -54,9 +54,9 @@ def test_start_with_another_models_vectors_reembeds_them_all(
 ) -> None:
     with TestClient(create_app(settings, embedder=embedder)) as client:
         need_id = _fair(client)
-        _pretend_another_model_made_everything(client.app.state.matchmaker)  # type: ignore[attr-defined]
+        _pretend_another_model_made_everything(client.app.state.runtime.matchmaker)  # type: ignore[attr-defined]
     with TestClient(create_app(settings, embedder=embedder)) as client:
-        rows = _stored(client.app.state.matchmaker)  # type: ignore[attr-defined]
+        rows = _stored(client.app.state.runtime.matchmaker)  # type: ignore[attr-defined]
         assert {row.model for row in rows} == {embedder.identity}
         fresh = embedder.encode([row.text for row in rows])
         stored = np.stack([np.frombuffer(row.vector, np.float32) for row in rows])
@@ -66,7 +66,7 @@ def test_start_with_another_models_vectors_reembeds_them_all(
 
 def test_reembed_job_swaps_at_once_and_searches_work_between_batches(client: TestClient) -> None:
     need_id = _fair(client)
-    mm: Matchmaker = client.app.state.matchmaker  # type: ignore[attr-defined]
+    mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
     with mm.engine.begin() as connection:  # mark, keeping the vectors, so searches stay sensible
         connection.execute(text("UPDATE item_vector SET model = :m"), {"m": OTHER_MODEL})
     seen: list[tuple[int, set[str], str]] = []

@@ -1,0 +1,1 @@
+"""The `matchfair` command line (entry point: service.cli.main:main)."""

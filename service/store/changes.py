@@ -1,0 +1,21 @@
+"""Queries on the change log."""
+
+from sqlmodel import Session, col, func, select
+
+from service.entities import ChangeLog
+
+
+def add(session: Session, row: ChangeLog) -> int:
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def latest_id(session: Session) -> int:
+    return session.exec(select(func.max(ChangeLog.id))).one() or 0
+
+
+def since(session: Session, after: int) -> list[ChangeLog]:
+    query = select(ChangeLog).where(col(ChangeLog.id) > after).order_by(col(ChangeLog.id))
+    return list(session.exec(query))

@@ -1,0 +1,130 @@
+"""Several processes on one database: a write through one is applied by every other through
+the change log (`Matchmaker.sync`), within the sync interval."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.config import Settings
+from service.entities import EnterpriseCreate
+from service.matching.embedder import Embedder
+from service.matchmaker import Matchmaker
+from service.runtime import build_matchmaker
+from service.usecases import profiles
+from tests.api.factories import HOTPOT_MAKER
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def two(settings: Settings, embedder: Embedder) -> Iterator[tuple[Matchmaker, Matchmaker]]:
+    """Two matchmakers with catalogs of their own, as two worker processes have."""
+    first, second = build_matchmaker(settings, embedder), build_matchmaker(settings, embedder)
+    yield first, second
+    first.engine.dispose()
+    second.engine.dispose()
+
+
+def test_a_write_in_one_process_is_applied_by_another_on_sync(
+    two: tuple[Matchmaker, Matchmaker],
+) -> None:
+    writer, reader = two
+    with writer.session() as session:
+        data = EnterpriseCreate.model_validate(HOTPOT_MAKER)
+        [(e, _)] = profiles.register(writer.unit_of_work(session), writer, [data])
+        assert e.id is not None
+        enterprise_id = e.id
+    assert reader.catalog.owned(enterprise_id) == []
+    assert reader.sync() == 1
+    assert {i.key for i in reader.catalog.owned(enterprise_id)} == {
+        i.key for i in writer.catalog.owned(enterprise_id)
+    }
+    assert reader.catalog.facts[enterprise_id].name == HOTPOT_MAKER["name"]
+    assert writer.sync() == 0  # its own write was applied at commit
+    with writer.session() as session:
+        profiles.delete(
+            writer.unit_of_work(session), profiles.get_enterprise(session, enterprise_id)
+        )
+    assert reader.sync() == 1
+    assert reader.catalog.owned(enterprise_id) == [] and enterprise_id not in reader.catalog.facts
+    assert reader.sync() == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "MATCHFAIR_DATABASE_URL": url,
+        "MATCHFAIR_SYNC_INTERVAL": "0.2",
+        "HF_HUB_OFFLINE": "1",
+    }
+    command = "from service.cli.main import main; main()"
+    args = [sys.executable, "-c", command, "serve", "--port", str(port), "--workers", "1"]
+    with log.open("wb") as out:
+        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        assert server.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{base} did not start: {log.read_text()}")
+
+
+def _found(base: str, text: str, enterprise_id: int) -> bool:
+    reply = httpx.get(f"{base}/search/suppliers", params={"q": text}, timeout=10).json()
+    return any(r["partner"]["id"] == enterprise_id for r in reply["items"])
+
+
+def test_two_server_processes_see_each_others_writes_within_a_second(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    path = tmp_path / "shared.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    ports = [_free_port(), _free_port()]
+    logs = [tmp_path / f"server{i}.log" for i in range(2)]
+    servers = [_serve(url, port, log) for port, log in zip(ports, logs, strict=True)]
+    try:
+        a, b = (f"http://127.0.0.1:{p}" for p in ports)
+        for base, server, log in zip((a, b), servers, logs, strict=True):
+            _wait_healthy(base, server, log)
+        text = "bamboo charcoal briquettes for barbecue"
+        body = {"name": "Anji Charcoal Co.", "role": "supplier", "product_lines": [{"name": text}]}
+        created = httpx.post(f"{a}/enterprises", json=body, timeout=30)
+        assert created.status_code == 201
+        written = time.monotonic()
+        enterprise_id = created.json()["enterprise"]["id"]
+        while not _found(b, text, enterprise_id):
+            assert time.monotonic() - written < 1.0, "not visible on the other process in 1 s"
+            time.sleep(0.02)
+        key = {"X-API-Key": created.json()["api_key"]}
+        assert httpx.delete(f"{b}/enterprises/{enterprise_id}", headers=key).status_code == 204
+        deleted = time.monotonic()
+        while _found(a, text, enterprise_id):
+            assert time.monotonic() - deleted < 1.0, "deletion not applied in 1 s"
+            time.sleep(0.02)
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
