@@ -219,10 +219,26 @@ class Ranker:
         that neither a shared heading nor its text backs is marked weak. Partners of the same
         side as the asker (buyers, for a search among suppliers) are never offered.
         """
+        ranking = self._search(queries, side, requirements, exclude, limit, requirements)
+        if ranking.matches or ranking.removed:
+            return ranking
+        # a dense index that filters in SQL (pgvector) returned no one: rank again unfiltered,
+        # so the answer can say which filter removed whom
+        return self._search(queries, side, requirements, exclude, limit, None)
+
+    def _search(
+        self,
+        queries: list[Query],
+        side: Side,
+        requirements: Requirements,
+        exclude: int | None,
+        limit: int,
+        where: Requirements | None,
+    ) -> Ranking:
         w = self.weights
         matches, missed = [], []
         removed: dict[str, int] = {}
-        found = self.best_per_partner(queries, side, exclude=exclude, where=requirements)
+        found = self.best_per_partner(queries, side, exclude=exclude, where=where)
         learned = self._learned(queries) if side is Side.supply else {}
         for owner, evidence in found.items():
             facts = self.catalog.facts.get(owner)

@@ -45,7 +45,8 @@ class Recommendation(BaseModel):
 
 class FilterReport(BaseModel):
     """What the hard filters removed: partners per failed filter (one partner may fail
-    several), and a sentence saying it when nothing is left."""
+    several), and a sentence saying it when nothing is left. On PostgreSQL, where the filters
+    run inside the vector query, partners are counted only when nothing is left."""
 
     removed: dict[str, int] = Field(default_factory=dict)
     note: str = ""
