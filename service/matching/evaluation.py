@@ -22,9 +22,10 @@ import numpy.typing as npt
 from service.matching.embedder import Embedders, FloatArray, Vectors
 from service.matching.examples import Example, ExampleMemory, vote_matrix
 from service.matching.headings import Estimate
-from service.matching.hs import HsSuggester, VectorCache
+from service.matching.hs import HsSuggester
 from service.matching.language import detect
 from service.matching.retrieval import HybridRetriever, IntArray, passages, top
+from service.matching.vector_cache import VectorCache
 from service.matching.weights import Weights, fit, text_similarity
 
 METHODS = ("lexical", "dense", "hybrid", "hybrid+examples")

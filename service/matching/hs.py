@@ -10,7 +10,6 @@ Confirmed examples of the text's language vote on top (see `Weights.hs_margin`);
 become a heading estimate through a calibrated softmax (`estimate`).
 """
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from service.matching.headings import Estimate, from_scores
 from service.matching.language import Language, detect
 from service.matching.nomenclature import Nomenclature, load_nomenclature
 from service.matching.retrieval import HybridRetriever, IntArray, Scores, passages, top
+from service.matching.vector_cache import VectorCache
 from service.matching.weights import Weights, fuse
 
 Level = Literal["heading", "subheading"]
@@ -47,36 +47,6 @@ class HsSuggestion:
     similar: tuple[Neighbour, ...]
     probability: float = 0.0
     language: Language = "en"  # the route that scored it
-
-
-class VectorCache:
-    """Embeds texts once per model: rows kept as float16 .npy files named by the model's
-    identity and a digest of the texts, so a changed model or text list is re-embedded.
-
-    `shipped` is a read-only folder of such files made for the default models
-    (models/hs-vectors), so a fresh install answers at once; `folder` is where other models'
-    vectors are written. float16 keeps cosines within ~1e-3 at half the size.
-    """
-
-    def __init__(
-        self, embedder: Embedder, folder: Path | None, shipped: Path | None = None
-    ) -> None:
-        self.embedder = embedder
-        self.folder = folder
-        self.shipped = shipped
-
-    def encode(self, texts: Sequence[str]) -> FloatArray:
-        digest = hashlib.sha256("\n".join([self.embedder.identity, *texts]).encode()).hexdigest()
-        name = f"vectors-{digest[:20]}.npy"
-        for folder in (self.shipped, self.folder):
-            if folder is not None and (folder / name).exists():
-                stored: FloatArray = np.load(folder / name).astype(np.float32)
-                return stored
-        vectors = self.embedder.encode(texts)
-        if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            np.save(self.folder / name, vectors.astype(np.float16))
-        return vectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +91,8 @@ class HsSuggester:
         self._caches: dict[Language, VectorCache] = {"en": cache or VectorCache(embedder, None)}
         if multilingual is not None:
             self._caches["zh"] = multilingual_cache or VectorCache(multilingual, None)
+        # vectors of the example texts met so far, per route: `remember` re-embeds none of them
+        self._example_vectors: dict[Language, dict[str, FloatArray]] = {"en": {}, "zh": {}}
         self._indexes: dict[tuple[str, int], HybridRetriever] = {}
         self._columns: dict[Level, IntArray] = {}
         self._lock = threading.Lock()
@@ -322,10 +294,25 @@ class HsSuggester:
         memories: dict[Language, ExampleMemory] = {}
         for language in self.memories:
             mine = [e for e in examples if detect(e.text) == language]
-            vectors = self.embed(language, [e.text for e in mine])
+            vectors = self.example_vectors(language, [e.text for e in mine])
             memories[language] = ExampleMemory(self.weights).fit(mine, vectors)
         with self._lock:
             self.memories = memories
+
+    def example_vectors(
+        self, language: Language, texts: Sequence[str], known: FloatArray | None = None
+    ) -> FloatArray:
+        """The route's vectors of example texts (`known`: their rows, computed already),
+        each text embedded once in the suggester's life."""
+        seen = self._example_vectors[language]
+        if known is not None:
+            seen.update(zip(texts, known, strict=True))
+        missing = list(dict.fromkeys(t for t in texts if t not in seen))
+        if missing:
+            seen.update(zip(missing, self.embed(language, missing), strict=True))
+        if not texts:
+            return np.zeros((0, self._model(language).dimension), np.float32)
+        return np.stack([seen[t] for t in texts])
 
     def confirm(self, text: str, code: str) -> Example:
         """Take a confirmed classification online: it votes from the next query on, for texts
@@ -377,7 +364,8 @@ def build_suggester(
         mine = [e for e in shipped if detect(e.text) == language]
         # the route's model, through the cache: the shipped examples' vectors ship too
         route = second if language == "zh" and second is not None else cache
-        memory.fit(mine, route.encode([e.text for e in mine]))
+        texts = [e.text for e in mine]
+        memory.fit(mine, suggester.example_vectors(language, texts, route.encode(texts)))
         if extra := [e for e in confirmed if detect(e.text) == language]:
             memory.add(extra, suggester.embed(language, [e.text for e in extra]))
     return suggester

@@ -9,9 +9,10 @@ from service.config import MODELS_DIR
 from service.matching.embedder import Embedder, Embedders
 from service.matching.examples import Example, ExampleMemory
 from service.matching.explain import hs_reason
-from service.matching.hs import HsSuggester, VectorCache, build_suggester
+from service.matching.hs import HsSuggester, build_suggester
 from service.matching.nomenclature import Nomenclature, load_nomenclature
 from service.matching.retrieval import HybridRetriever, passages
+from service.matching.vector_cache import VectorCache
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 # garments, cosmetics, cycles, sauces, paper: enough neighbours to make the choice real
