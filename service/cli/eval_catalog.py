@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 import typer
+from threadpoolctl import threadpool_limits
 
 from service.cli.eval import cached
 from service.cli.progress import bar
@@ -174,7 +175,8 @@ def eval_catalog_command(
     if lang not in ("en", "zh"):
         raise typer.BadParameter("--lang is en or zh")
     language: Literal["en", "zh"] = "zh" if lang == "zh" else "en"
-    result = run(suppliers, queries, qrels, language, folds=folds, limit=limit)
+    with threadpool_limits(1):  # one thread per request, as served; more only fight here
+        result = run(suppliers, queries, qrels, language, folds=folds, limit=limit)
     lines = (f"{key:<24} {value}" for key, value in result.items())
     typer.echo(json.dumps(result) if as_json else "\n".join(lines))
 
