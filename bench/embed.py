@@ -29,8 +29,8 @@ from service.matching.embedder import (
     MultilingualUseEmbedder,
     SentenceTransformerEmbedder,
 )
-from service.matching.hs import load_nomenclature
 from service.matching.items import Kind, TradeDoc, trade_item
+from service.matching.nomenclature import load_nomenclature
 from service.matching.onnx_encoder import OnnxEmbedder
 
 Encode = Callable[[Sequence[str]], FloatArray]

@@ -15,7 +15,7 @@ from service.fairs import api as fairs
 from service.fairs.usecases.requests import learn_accepted_matches
 from service.jobs import JobStatus
 from service.logs import RequestIdMiddleware
-from service.matching.embedder import Embedder
+from service.matching.embedder import Embedder, Embedders
 from service.matching.hs import HsSuggester
 from service.matching.requirements import Requirements
 from service.runtime import build_runtime
@@ -27,10 +27,10 @@ WARM_UP_QUERY = "warm-up: export-grade green tea in 25 kg bags"
 def create_app(
     settings: Settings | None = None,
     *,
-    embedder: Embedder | None = None,
+    embedder: Embedder | Embedders | None = None,
     suggester: HsSuggester | None = None,
 ) -> FastAPI:
-    """The API. `embedder` and `suggester` let tests share one loaded model and HS suggester."""
+    """The API. `embedder` and `suggester` let tests share loaded models and HS suggester."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -69,6 +69,7 @@ def create_app(
         return {
             "status": "ok",
             "model": mm.embedder.identity,
+            "multilingual_model": mm.models[1],
             "items": len(mm.catalog.items),
             "enterprises": len(mm.catalog.facts),
         }

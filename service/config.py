@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         default="sentence-transformers",
         description="use-multilingual embeds Chinese and English into one space (512-d).",
     )
+    multilingual: bool = Field(
+        default=True,
+        description="Embed every text a second time with the multilingual USE model, for "
+        "Chinese texts and pairs across Chinese and English (the primary model reads English).",
+    )
     admin_key: SecretStr | None = Field(
         default=None, description="Organizer/admin API key; admin actions are off without it."
     )

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, FiniteFloat, StringConstraints
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy import Enum as SqlEnum
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -362,6 +362,11 @@ class ItemVector(SQLModel, table=True):
     text: str
     model: str = Field(max_length=200)
     vector: bytes = Field(sa_column=Column(Embedding(EMBEDDING_DIMENSION), nullable=False))
+    # the multilingual model's vector (float32 bytes; None: the deployment had none) and model
+    multilingual: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    multilingual_model: str = Field(default="", max_length=200)
+    # HS heading estimate of a goods text without a declared code: [[heading, probability]]
+    headings: list[list[str | float]] = Field(default_factory=list, sa_type=JSON)
 
 
 # --- the change log: how every process learns of every committed write -------------------

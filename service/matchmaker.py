@@ -7,29 +7,29 @@ database (API workers, hosts, the CLI) apply it when `sync` reads the change log
 """
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.db import is_postgres
 from service.entities import ChangeLog, Enterprise, Need, Offer
+from service.matching import pipeline
 from service.matching.catalog import Catalog, CatalogChange
-from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
+from service.matching.embedder import CachedEmbedder, Embedders
 from service.matching.examples import Example
 from service.matching.hs import HsSuggester
-from service.matching.items import Side
-from service.matching.ranking import Ranker
+from service.matching.items import GOODS, Item, ItemDraft, Side, keyed
+from service.matching.ranking import Query, Ranker
 from service.matching.weights import Weights
 from service.progress import Progress
 from service.records import SYSTEM, Actor
 from service.store import changes, convert, vectors
 from service.store.pgdense import PgDenseIndex
 from service.store.unit_of_work import Change, Embedded, UnitOfWork
+from service.store.vectors import Models
 
-ENCODE_CHUNK = 256  # texts per progress step
 # Change-log ids are taken when a write starts and become visible when it commits, which on
 # PostgreSQL need not be in id order: each sync re-reads this many ids below the newest applied
 # one, so a write that commits late (behind fewer than this many others) is still applied.
@@ -40,21 +40,39 @@ class Matchmaker:
     def __init__(
         self,
         engine: Engine,
-        embedder: Embedder,
+        embedders: Embedders,
         weights: Weights | None = None,
         *,
         query_cache_size: int = 1024,
     ) -> None:
         self.engine = engine
-        self.embedder = embedder
-        self.query_encoder = CachedEmbedder(embedder, size=query_cache_size)  # free-text queries
+        self.embedders = embedders
+        self.embedder = embedders.primary
+        self.queries = _cached(embedders, query_cache_size)  # free-text queries
         self.on_postgres = is_postgres(engine)
-        self.catalog = Catalog(embedder.dimension, self._pg_dense if self.on_postgres else None)
+        second = embedders.multilingual
+        self.catalog = Catalog(
+            self.embedder.dimension,
+            self._pg_dense if self.on_postgres else None,
+            multilingual=None if second is None else second.dimension,
+            weights=weights,
+        )
         self.ranker = Ranker(self.catalog, weights)
         self.hs: HsSuggester | None = None  # set by the runtime: HS headings for uncoded texts
         self._applied: set[int] = set()  # change-log ids applied here (within the window)
         self._newest = 0
         self._sync_lock = threading.Lock()
+
+    @property
+    def models(self) -> Models:
+        """The identities of the models whose vectors the store should hold."""
+        second = self.embedders.multilingual
+        return self.embedder.identity, "" if second is None else second.identity
+
+    @property
+    def dimensions(self) -> tuple[int, int | None]:
+        second = self.embedders.multilingual
+        return self.embedder.dimension, None if second is None else second.dimension
 
     def _pg_dense(self, side: Side) -> PgDenseIndex:
         """On PostgreSQL dense search is a pgvector query; the catalog says which keys it knows."""
@@ -110,14 +128,14 @@ class Matchmaker:
     def _change_of(self, session: Session, row: ChangeLog) -> Change:
         """A logged change, with the items and facts it names read back from the store."""
         items, stored, _ = vectors.load_items(
-            session, self.embedder.dimension, with_vectors=not self.on_postgres, keys=row.items
+            session, self.dimensions, with_vectors=not self.on_postgres, keys=row.items
         )
         catalog = CatalogChange(
             removed=row.removed,
             forgotten=row.forgotten,
             facts=[convert.facts_of(e) for e in vectors.all_enterprises(session, row.facts)],
         )
-        catalog.add_items(items, stored)
+        catalog.add_items(items, stored.primary, stored.multilingual)
         learned = [(buyer, supplier) for buyer, supplier in row.learned]
         confirmed = [
             Example(str(text), str(code), float(weight), str(group))
@@ -126,18 +144,18 @@ class Matchmaker:
         return Change(catalog, learned, confirmed)
 
     def load(self, progress: Progress | None = None) -> int:
-        """Fill the catalog from the store; re-embed every item another model made.
+        """Fill the catalog from the store; re-embed every item other models made.
 
         Returns how many items were re-embedded (0 when the stored vectors were current).
         """
         with self.session() as session:
             self._newest = changes.latest_id(session)  # read first: later writes sync again
             items, stored, models = vectors.load_items(
-                session, self.embedder.dimension, with_vectors=not self.on_postgres
+                session, self.dimensions, with_vectors=not self.on_postgres
             )
             facts = [convert.facts_of(e) for e in vectors.all_enterprises(session)]
-        self.catalog.load(facts, items, stored)
-        return self.reembed(progress, stale_only=True) if models - {self.embedder.identity} else 0
+        self.catalog.load(facts, items, stored.primary, stored.multilingual)
+        return self.reembed(progress, stale_only=True) if models - {self.models} else 0
 
     def reembed(
         self,
@@ -146,24 +164,24 @@ class Matchmaker:
         stale_only: bool = False,
         actor: Actor = SYSTEM,
     ) -> int:
-        """Embed the stored item texts again (or only those another model made) and swap.
+        """Embed the stored item texts again (or only those other models made), estimate their
+        headings again, and swap.
 
         Batches report progress while searches keep using the old vectors; then one
         transaction replaces every vector under the same keys, and the catalog follows after
         commit. Items a write replaced or removed meanwhile are skipped (it embedded its own).
         Each distinct text is embedded once. Returns how many items were re-embedded.
         """
-        identity = self.embedder.identity
         with self.session() as session:
-            items = vectors.stale_items(session, identity if stale_only else None)
+            items = vectors.stale_items(session, self.models if stale_only else None)
         texts = list(dict.fromkeys(item.text for item in items))
-        by_text = dict(zip(texts, self.encode(texts, progress), strict=True))
-        fresh = np.zeros((len(items), self.embedder.dimension), np.float32)
-        for i, item in enumerate(items):
-            fresh[i] = by_text[item.text]
+        row = {t: i for i, t in enumerate(texts)}
+        fresh = pipeline.embed(self.embedders, texts, progress).take([row[i.text] for i in items])
+        estimated = pipeline.estimate([_draft(i) for i in items], fresh, self.hs)
+        items = [keyed(d, item.key) for d, item in zip(estimated, items, strict=True)]
         with self.session() as session, self.unit_of_work(session, actor).begin() as tx:
-            tx.revector(items, fresh, identity)
-            tx.audit("reembed", "vectors", None, fields=[identity])
+            tx.revector(items, fresh, self.models)
+            tx.audit("reembed", "vectors", None, fields=[m for m in self.models if m])
         return len(items)
 
     def embed(
@@ -173,19 +191,42 @@ class Matchmaker:
         trades: Iterable[Need | Offer] = (),
         progress: Progress | None = None,
     ) -> Embedded:
-        """The vectors of these rows' items, computed before their write's transaction opens
-        (rows as they will be written; ids are not needed)."""
+        """The vectors (every model's) and heading estimates of these rows' items, computed
+        before their write's transaction opens (rows as they will be written; ids are not
+        needed)."""
         drafts = convert.drafts_of(enterprises, trades)
         texts = list(dict.fromkeys(d.text for d in drafts))
-        rows = self.encode(texts, progress)
-        by_text = dict(zip(texts, rows, strict=True))
-        return Embedded(self.embedder.identity, self.embedder.dimension, by_text)
+        rows = pipeline.embed(self.embedders, texts, progress)
+        # one estimate per text of goods without a declared code
+        uncoded = {d.text: d for d in drafts if d.kind in GOODS and not d.hs_code}
+        row = {t: i for i, t in enumerate(texts)}
+        at = [row[t] for t in uncoded]
+        estimated = pipeline.estimate(list(uncoded.values()), rows.take(at), self.hs)
+        second = rows.multilingual
+        return Embedded(
+            self.models,
+            self.embedder.dimension,
+            dict(zip(texts, rows.primary, strict=True)),
+            None if second is None else dict(zip(texts, second, strict=True)),
+            {d.text: d.headings for d in estimated if d.headings},
+        )
 
-    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> FloatArray:
-        """Embed in chunks, reporting (done, total) after each."""
-        parts = [np.zeros((0, self.embedder.dimension), np.float32)]
-        for start in range(0, len(texts), ENCODE_CHUNK):
-            parts.append(self.embedder.encode(texts[start : start + ENCODE_CHUNK]))
-            if progress:
-                progress(min(start + ENCODE_CHUNK, len(texts)), len(texts))
-        return np.concatenate(parts)
+    def text_query(self, text: str, side: Side) -> Query:
+        """A free text looking for partners on `side`: embedded by every model it needs and
+        classified into HS headings (its language detected)."""
+        return pipeline.text_query(text, side, self.queries, self.hs, self.catalog)
+
+
+def _cached(embedders: Embedders, size: int) -> Embedders:
+    primary = CachedEmbedder(embedders.primary, size=size)
+    second = embedders.multilingual
+    if second is embedders.primary:
+        return Embedders(primary, primary)
+    return Embedders(primary, None if second is None else CachedEmbedder(second, size=size))
+
+
+def _draft(item: Item) -> ItemDraft:
+    """The draft of a stored item, its estimate dropped (to be made again)."""
+    return ItemDraft(
+        item.enterprise_id, item.kind, item.ref_id, item.label, item.text, item.hs_code
+    )

@@ -6,6 +6,7 @@ the same matching pipeline.
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -13,7 +14,8 @@ from sqlmodel import Session
 from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import check_schema, make_engine
 from service.jobs import JobRunner
-from service.matching.embedder import Embedder, load_embedder
+from service.matching.embedder import Embedder, Embedders, load_embedder, with_multilingual
+from service.matching.examples import Example
 from service.matching.hs import HsSuggester, build_suggester
 from service.matching.trust import examples_of
 from service.matchmaker import Matchmaker
@@ -66,47 +68,62 @@ def build_embedder(settings: Settings) -> Embedder:
 
 
 def build_matchmaker(
-    settings: Settings, embedder: Embedder | None = None, *, load: bool = True
+    settings: Settings, embedder: Embedder | Embedders | None = None, *, load: bool = True
 ) -> Matchmaker:
-    """Open the database (its schema must be at head), load the model and fill the catalog."""
+    """Open the database (its schema must be at head), load the models and fill the catalog.
+    A single `embedder` is the primary model; the multilingual one joins it per settings."""
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout)
     check_schema(engine)
-    mm = Matchmaker(
-        engine, embedder or build_embedder(settings), query_cache_size=settings.query_cache_size
-    )
+    embedders = embedder if isinstance(embedder, Embedders) else build_embedders(settings, embedder)
+    mm = Matchmaker(engine, embedders, query_cache_size=settings.query_cache_size)
     if load:
         mm.load()
     return mm
 
 
-def build_hs_suggester(settings: Settings, mm: Matchmaker) -> HsSuggester:
-    """The shipped nomenclature, examples and (default model) vectors, plus every confirmation
-    stored in the database, weighted by who confirmed it (service/matching/trust.py); other
-    models' vectors are cached in `settings.cache_dir`."""
-    with Session(mm.engine) as session:
-        confirmed = examples_of(confirmations.every(session))
+def build_embedders(settings: Settings, primary: Embedder | None = None) -> Embedders:
+    """The primary model (`primary` when given) and the multilingual one beside it, unless
+    `settings.multilingual` is off."""
+    return with_multilingual(primary or build_embedder(settings), settings.multilingual)
+
+
+def build_suggester_for(
+    settings: Settings, embedders: Embedders, confirmed: Sequence[Example] = ()
+) -> HsSuggester:
+    """The shipped nomenclature (English and Chinese), examples and (default models') vectors,
+    plus `confirmed`; other models' vectors are cached in `settings.cache_dir`."""
     return build_suggester(
         DATA_DIR,
-        mm.embedder,
+        embedders.primary,
         confirmed,
         cache_dir=settings.cache_dir,
         shipped_vectors=MODELS_DIR / "hs-vectors",
+        multilingual=embedders.multilingual,
     )
+
+
+def build_hs_suggester(settings: Settings, mm: Matchmaker) -> HsSuggester:
+    """The suggester of a serving process: shipped data plus every confirmation stored in the
+    database, weighted by who confirmed it (service/matching/trust.py)."""
+    with Session(mm.engine) as session:
+        confirmed = examples_of(confirmations.every(session))
+    return build_suggester_for(settings, mm.embedders, confirmed)
 
 
 def build_runtime(
     settings: Settings,
     *,
-    embedder: Embedder | None = None,
+    embedder: Embedder | Embedders | None = None,
     suggester: HsSuggester | None = None,
 ) -> Runtime:
     """Everything a serving process needs. `embedder` and `suggester` let tests (and `serve
     --demo`) share what is already loaded."""
-    mm = build_matchmaker(settings, embedder)
+    mm = build_matchmaker(settings, embedder, load=False)
     hs = suggester
     if hs is None and settings.hs_suggestions:
         hs = build_hs_suggester(settings, mm)
-    mm.hs = hs
+    mm.hs = hs  # before loading: items re-embedded at load get their heading estimates
+    mm.load()
     return Runtime(
         settings, mm, hs, JobRunner(mm.engine, heartbeat_s=settings.job_heartbeat_seconds)
     )

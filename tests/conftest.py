@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import migrate
-from service.matching.embedder import Embedder, load_embedder
+from service.matching.embedder import Embedder, Embedders, load_embedder, shared_multilingual
 from service.matching.hs import HsSuggester, build_suggester
 from service.records import ORGANIZER
 from service.runtime import build_runtime
@@ -38,11 +38,26 @@ def embedder() -> Embedder:
 
 
 @pytest.fixture(scope="session")
-def suggester(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> HsSuggester:
-    """One HS suggester (shipped examples and vectors) for every app of the session; a test
-    that confirms classifications builds its own, so none leaks into another."""
+def multilingual() -> Embedder:
+    return shared_multilingual()
+
+
+@pytest.fixture(scope="session")
+def embedders(embedder: Embedder, multilingual: Embedder) -> Embedders:
+    """The default deployment's models: MiniLM first, multilingual USE beside it."""
+    return Embedders(embedder, multilingual)
+
+
+@pytest.fixture(scope="session")
+def suggester(embedders: Embedders, tmp_path_factory: pytest.TempPathFactory) -> HsSuggester:
+    """One HS suggester (shipped examples and vectors, English and Chinese) for every app of
+    the session; a test that confirms classifications builds its own, so none leaks."""
     return build_suggester(
-        DATA_DIR, embedder, cache_dir=tmp_path_factory.mktemp("hs"), shipped_vectors=HS_VECTORS
+        DATA_DIR,
+        embedders.primary,
+        cache_dir=tmp_path_factory.mktemp("hs"),
+        shipped_vectors=HS_VECTORS,
+        multilingual=embedders.multilingual,
     )
 
 
@@ -124,8 +139,10 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, embedder: Embedder, suggester: HsSuggester) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, embedder=embedder, suggester=suggester)) as test_client:
+def client(
+    settings: Settings, embedders: Embedders, suggester: HsSuggester
+) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, embedder=embedders, suggester=suggester)) as test_client:
         yield test_client
 
 

@@ -13,7 +13,6 @@ from service.db import migrate
 from service.matching.embedder import (
     CachedEmbedder,
     Embedder,
-    MultilingualUseEmbedder,
     load_embedder,
 )
 from tests.api.factories import HOTPOT_MAKER, LAPTOP_MAKER, register
@@ -52,11 +51,6 @@ def test_cache_returns_the_same_rows_without_re_encoding(embedder: Embedder) -> 
 def test_model_path_must_be_a_sentence_transformers_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a sentence-transformers model folder"):
         load_embedder(tmp_path)
-
-
-@pytest.fixture(scope="module")
-def multilingual() -> Embedder:
-    return MultilingualUseEmbedder()
 
 
 def test_multilingual_backend_finds_english_suppliers_for_chinese_queries(

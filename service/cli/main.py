@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from service.cli import eval as evaluation
+from service.cli import eval_catalog
 from service.cli.progress import bar
 from service.config import Settings
 from service.fairs.cli import errors_as_exit as _errors_as_exit
@@ -23,6 +24,7 @@ app.add_typer(
     fair_app, name="fair", help="Fair organizer: events, imports, match lists, schedules."
 )
 app.command("eval")(evaluation.eval_command)
+app.command("eval-catalog")(eval_catalog.eval_catalog_command)
 
 
 def _load_demo(mm: Matchmaker) -> None:

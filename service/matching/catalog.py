@@ -1,7 +1,13 @@
-"""The in-memory catalog: items, their vectors per side, TF-IDF per side and owner facts.
+"""The in-memory catalog: items, their vectors per side, TF-IDF per side, heading postings and
+owner facts.
 
 Built at start-up from stored vectors and kept current on every write, so a new profile is
 searchable as soon as its write returns. One lock guards it: writes are rare, searches short.
+
+Each item may carry two vectors: the primary model's (`dense`) and the multilingual model's
+(`multilingual`, when the deployment has one). Items of goods (products, offers, needs,
+wants) are posted under the HS headings of their estimate: a declared code is a near-certain
+estimate, an item without one carries the suggester's.
 """
 
 import threading
@@ -12,13 +18,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from service.matching.embedder import FloatArray
+from service.matching.headings import Estimate, declared
 from service.matching.index import ExactIndex, KeyArray
-from service.matching.items import Facts, Item, Kind, Side
+from service.matching.items import GOODS, Facts, Item, Kind, Side
+from service.matching.language import detect
 from service.matching.lexical import LexicalIndex
 from service.matching.requirements import Requirements
+from service.matching.weights import Weights
 
+BoolArray = npt.NDArray[np.bool_]
 PROFILE_KINDS = frozenset({Kind.product, Kind.profile, Kind.wants, Kind.seeks})
 
 
@@ -48,26 +59,50 @@ class CatalogChange:
     vectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     revectored: list[Item] = field(default_factory=list)  # same keys, new vectors (a re-embed)
     revectors: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    # the multilingual model's rows of `items` and `revectored` (None: the deployment has none)
+    multilingual: FloatArray | None = None
+    remultilingual: FloatArray | None = None
 
-    def add_items(self, items: list[Item], vectors: FloatArray) -> None:
+    def add_items(
+        self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
+    ) -> None:
         if items:
             stacked = [self.vectors, vectors] if self.items else [vectors]
+            if multilingual is not None:
+                kept = [self.multilingual] if self.items and self.multilingual is not None else []
+                self.multilingual = np.concatenate([*kept, multilingual])
             self.items += items
             self.vectors = np.concatenate(stacked)
 
 
 class Catalog:
-    def __init__(self, dimension: int, dense: Callable[[Side], DenseIndex] | None = None) -> None:
-        """`dense` makes each side's dense index; by default an exact one in memory."""
+    def __init__(
+        self,
+        dimension: int,
+        dense: Callable[[Side], DenseIndex] | None = None,
+        *,
+        multilingual: int | None = None,
+        weights: Weights | None = None,
+    ) -> None:
+        """`dense` makes each side's dense index (default: exact, in memory); `multilingual` is
+        the dimension of the multilingual vectors (None: the deployment has none)."""
         self.dimension = dimension
+        self.weights = weights or Weights()
         self.items: dict[int, Item] = {}
         self.facts: dict[int, Facts] = {}
         make_dense = dense or (lambda _side: ExactIndex(dimension))
         self.dense = {side: make_dense(side) for side in Side}
+        self.multilingual: dict[Side, ExactIndex] | None = None
+        if multilingual is not None:
+            self.multilingual = {side: ExactIndex(multilingual) for side in Side}
         self.lexical = {side: LexicalIndex() for side in Side}
         self._by_owner: dict[int, set[int]] = defaultdict(set)
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
-        self._by_heading: dict[tuple[Side, str], set[int]] = defaultdict(set)  # 4-digit HS
+        # (side, 4-digit heading) -> {item key: probability of that heading}
+        self._postings: dict[tuple[Side, str], dict[int, float]] = defaultdict(dict)
+        self._estimates: dict[int, Estimate] = {}
+        self._chinese: dict[Side, set[int]] = defaultdict(set)  # keys of Chinese items
+        self._chinese_sorted: dict[Side, KeyArray] = {}
         self._lock = threading.RLock()
 
     @contextmanager
@@ -75,19 +110,30 @@ class Catalog:
         with self._lock:
             yield
 
-    def load(self, facts: Iterable[Facts], items: list[Item], vectors: FloatArray) -> None:
+    def load(
+        self,
+        facts: Iterable[Facts],
+        items: list[Item],
+        vectors: FloatArray,
+        multilingual: FloatArray | None = None,
+    ) -> None:
         """Replace everything: used at start-up with what the store holds."""
         with self._lock:
             self.facts = {f.enterprise_id: f for f in facts}
             self.items = {item.key: item for item in items}
             self._by_owner = defaultdict(set)
             self._by_trade = {}
-            self._by_heading = defaultdict(set)
+            self._postings = defaultdict(dict)
+            self._estimates = {}
+            self._chinese = defaultdict(set)
+            self._chinese_sorted = {}
             self._register(items)
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
                 keys = [items[i].key for i in rows]
                 self.dense[side].fit(keys, vectors[rows])  # (0, d) when rows is empty
+                if self.multilingual is not None:
+                    self.multilingual[side].fit(keys, self._second(multilingual, items)[rows])
                 self.lexical[side].fit(keys, [items[i].text for i in rows])
 
     def apply(self, change: CatalogChange) -> None:
@@ -99,42 +145,79 @@ class Catalog:
             for facts in change.facts:
                 self.put_facts(facts)
             if change.items:
-                self.put_items(change.items, change.vectors)
+                self.put_items(change.items, change.vectors, change.multilingual)
             if change.revectored:
-                self.replace_vectors(change.revectored, change.revectors)
+                self.replace_vectors(change.revectored, change.revectors, change.remultilingual)
+
+    def _second(self, vectors: FloatArray | None, items: list[Item]) -> FloatArray:
+        """The items' multilingual vectors, checked: one row each."""
+        if self.multilingual is None:
+            raise ValueError("this catalog has no multilingual index")
+        dimension = self.multilingual[Side.supply].dimension
+        if vectors is None and not items:
+            return np.zeros((0, dimension), np.float32)
+        if vectors is None or vectors.shape != (len(items), dimension):
+            raise ValueError("the items need their multilingual vectors, one row each")
+        return vectors
 
     def put_facts(self, facts: Facts) -> None:
         with self._lock:
             self.facts[facts.enterprise_id] = facts
 
-    def put_items(self, items: list[Item], vectors: FloatArray) -> None:
+    def put_items(
+        self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
+    ) -> None:
         with self._lock:
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
                 if rows:
                     keys = [items[i].key for i in rows]
                     self.dense[side].add(keys, vectors[rows])
+                    if self.multilingual is not None:
+                        self.multilingual[side].add(keys, self._second(multilingual, items)[rows])
                     self.lexical[side].add(keys, [items[i].text for i in rows])
             for item in items:
                 self.items[item.key] = item
             self._register(items)
 
-    def replace_vectors(self, items: list[Item], vectors: FloatArray) -> None:
-        """New vectors for items kept under the same keys (a re-embed); unknown keys are skipped,
-        since a write may have replaced or removed them while the vectors were computed."""
+    def replace_vectors(
+        self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
+    ) -> None:
+        """New vectors (and heading estimates, carried by `items`) for items kept under the
+        same keys (a re-embed); unknown keys are skipped, since a write may have replaced or
+        removed them while the vectors were computed."""
         with self._lock:
             for side in Side:
                 rows = [i for i, it in enumerate(items) if it.side is side and it.key in self.items]
                 if rows:
-                    self.dense[side].add([items[i].key for i in rows], vectors[rows])
+                    keys = [items[i].key for i in rows]
+                    self.dense[side].add(keys, vectors[rows])
+                    if self.multilingual is not None and multilingual is not None:
+                        self.multilingual[side].add(keys, multilingual[rows])
+            known = [item for item in items if item.key in self.items]
+            for item in known:
+                self._unpost(item)
+                self.items[item.key] = item
+            self._register(known)
+
+    def estimate(self, item: Item) -> Estimate:
+        """The item's heading estimate: its declared code's, else the stored one."""
+        if item.kind not in GOODS:
+            return ()
+        return declared(item.hs_code, self.weights.hs_declared) or item.headings
 
     def _register(self, items: Iterable[Item]) -> None:
         for item in items:
             self._by_owner[item.enterprise_id].add(item.key)
             if item.kind in (Kind.need, Kind.offer):
                 self._by_trade[(item.kind, item.ref_id)] = item.key
-            if item.hs_code and len(item.hs_code) >= 4:
-                self._by_heading[(item.side, item.hs_code[:4])].add(item.key)
+            if estimate := self.estimate(item):
+                self._estimates[item.key] = estimate
+                for heading, probability in estimate:
+                    self._postings[(item.side, heading)][item.key] = probability
+            if detect(item.text) == "zh":
+                self._chinese[item.side].add(item.key)
+                self._chinese_sorted.pop(item.side, None)
 
     def remove_items(self, keys: Iterable[int]) -> None:
         with self._lock:
@@ -142,11 +225,19 @@ class Catalog:
                 if (item := self.items.pop(key, None)) is None:
                     continue
                 self.dense[item.side].remove([key])
+                if self.multilingual is not None:
+                    self.multilingual[item.side].remove([key])
                 self.lexical[item.side].remove([key])
                 self._by_owner[item.enterprise_id].discard(key)
                 self._by_trade.pop((item.kind, item.ref_id), None)
-                if item.hs_code:
-                    self._by_heading[(item.side, item.hs_code[:4])].discard(key)
+                self._unpost(item)
+                if key in self._chinese[item.side]:
+                    self._chinese[item.side].discard(key)
+                    self._chinese_sorted.pop(item.side, None)
+
+    def _unpost(self, item: Item) -> None:
+        for heading, _ in self._estimates.pop(item.key, ()):
+            self._postings[(item.side, heading)].pop(item.key, None)
 
     def remove_enterprise(self, enterprise_id: int) -> None:
         with self._lock:
@@ -165,17 +256,51 @@ class Catalog:
             key = self._by_trade.get((kind, ref_id))
             return None if key is None else self.items[key]
 
-    def under_heading(self, side: Side, heading: str) -> set[int]:
-        """Keys of the items on `side` whose HS code falls under a 4-digit heading."""
+    def agreement(self, side: Side, estimate: Estimate) -> tuple[KeyArray, FloatArray]:
+        """(keys, probability that each shares a heading with `estimate`) for every item on
+        `side` posted under one of its headings: sum over h of p(h) x the item's p(h)."""
         with self._lock:
-            return set(self._by_heading.get((side, heading), ()))
+            keys: list[int] = []
+            shares: list[float] = []
+            for heading, p in estimate:
+                posted = self._postings.get((side, heading), {})
+                keys.extend(posted)
+                shares.extend(p * q for q in posted.values())
+        if not keys:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        unique, where = np.unique(np.asarray(keys, np.int64), return_inverse=True)
+        total = np.bincount(where, weights=np.asarray(shares, np.float64), minlength=len(unique))
+        return unique, total.astype(np.float32)
+
+    def chinese(self, side: Side, keys: KeyArray) -> BoolArray:
+        """Which of `keys` are Chinese items (a mask aligned with `keys`)."""
+        with self._lock:
+            known = self._chinese_sorted.get(side)
+            if known is None:
+                known = np.sort(np.fromiter(self._chinese[side], np.int64))
+                self._chinese_sorted[side] = known
+        if len(known) == 0:
+            return np.zeros(len(keys), np.bool_)
+        pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+        mask: BoolArray = known[pos] == keys
+        return mask
+
+    def has_chinese(self, side: Side) -> bool:
+        with self._lock:
+            return bool(self._chinese[side])
 
     def vector(self, item: Item) -> FloatArray:
         with self._lock:
             return self.dense[item.side].vector(item.key)
 
+    def multilingual_vector(self, item: Item) -> FloatArray | None:
+        with self._lock:
+            if self.multilingual is None:
+                return None
+            return self.multilingual[item.side].vector(item.key)
+
     def hs_codes(self, enterprise_id: int) -> frozenset[str]:
-        """HS codes of what an enterprise sells (product lines and offers)."""
+        """Declared HS codes of what an enterprise sells (product lines and offers)."""
         return frozenset(
             i.hs_code for i in self.owned(enterprise_id, (Kind.product, Kind.offer)) if i.hs_code
         )

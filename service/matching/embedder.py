@@ -1,10 +1,12 @@
 """Embedders turn texts into L2-normalised float32 rows; the model identity travels with them."""
 
+import functools
 import hashlib
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
@@ -132,7 +134,54 @@ def load_embedder(
     folder: Path, *, backend: str = "sentence-transformers", batch_size: int = 64
 ) -> Embedder:
     """The configured embedder: a local sentence-transformers folder (default), or the
-    multilingual USE backend for Chinese<->English matching."""
+    multilingual USE backend."""
     if backend == "use-multilingual":
         return MultilingualUseEmbedder()
     return SentenceTransformerEmbedder(folder, batch_size=batch_size)
+
+
+@dataclass(frozen=True, slots=True)
+class Vectors:
+    """Texts embedded by each model of a deployment, rows aligned with the texts."""
+
+    primary: FloatArray
+    multilingual: FloatArray | None = None
+
+    def take(self, rows: Sequence[int] | npt.NDArray[np.int64]) -> "Vectors":
+        """The rows of some of the texts, in the order given."""
+        second = None if self.multilingual is None else self.multilingual[rows]
+        return Vectors(self.primary[rows], second)
+
+
+@dataclass(frozen=True, slots=True)
+class Embedders:
+    """The models of a deployment. `primary` embeds every item and query (all-MiniLM-L6-v2 by
+    default: strong on English, blind to Chinese); `multilingual` (USE, Chinese and English in
+    one space) embeds them too, for Chinese text and for pairs across the two languages; None
+    when switched off. When the primary model is multilingual itself, it is both."""
+
+    primary: Embedder
+    multilingual: Embedder | None = None
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        primary = self.primary.encode(texts)
+        if self.multilingual is None:
+            return Vectors(primary)
+        if self.multilingual is self.primary:
+            return Vectors(primary, primary)
+        return Vectors(primary, self.multilingual.encode(texts))
+
+
+def with_multilingual(primary: Embedder, multilingual: bool = True) -> Embedders:
+    """The deployment's models: `primary` and, unless it is multilingual itself (then it is
+    both) or `multilingual` is False, the multilingual USE model beside it."""
+    if isinstance(primary, MultilingualUseEmbedder):
+        return Embedders(primary, primary)
+    return Embedders(primary, shared_multilingual() if multilingual else None)
+
+
+@functools.cache
+def shared_multilingual() -> MultilingualUseEmbedder:
+    """One multilingual model per process: every matchmaker, the HS suggester and tests share
+    it (it is read-only and locks its own calls)."""
+    return MultilingualUseEmbedder()

@@ -1,9 +1,11 @@
-"""Ranking quality on labelled queries: metrics, and a runner over the real retrieval code.
+"""Ranking quality on labelled queries: metrics, and a runner over the real matching code.
 
-Four methods share one corpus index: lexical only, dense only, hybrid (`fuse`), and hybrid
-plus confirmed-example votes (`rank_targets`). Examples are either given separately (and never
-include an evaluated query) or come from k-fold cross-validation over the evaluated queries,
-so no query sees its own label.
+Four methods share one corpus index: lexical only, dense only (the routed dense similarity),
+hybrid (the service's pipeline: text similarity and the HS bridge, without confirmed
+examples) and hybrid+examples (the same with confirmed examples: those labelled with HS codes
+teach the suggester, others vote for documents as accepted matches vote for partners).
+Examples come from k-fold cross-validation over the evaluated queries, or are given
+separately less each fold's own queries, so no query sees its own label.
 """
 
 import json
@@ -15,11 +17,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
-from service.matching.embedder import Embedder, FloatArray
-from service.matching.examples import Example, ExampleMemory, rank_targets
-from service.matching.retrieval import HybridRetriever, passages, top
-from service.matching.weights import Weights
+from service.matching.embedder import Embedders, FloatArray, Vectors
+from service.matching.examples import Example, ExampleMemory, vote_matrix
+from service.matching.headings import Estimate
+from service.matching.hs import HsSuggester
+from service.matching.language import detect
+from service.matching.retrieval import HybridRetriever, IntArray, passages, top
+from service.matching.vector_cache import VectorCache
+from service.matching.weights import Weights, fit, text_similarity
 
 METHODS = ("lexical", "dense", "hybrid", "hybrid+examples")
 DEPTH = 50  # the deepest cut-off any metric reads
@@ -125,8 +132,73 @@ def _examples(queries: Sequence[LabelledQuery]) -> list[Example]:
     return [Example(q.text, doc) for q in queries for doc in sorted(q.relevant)]
 
 
+def _folds(
+    queries: Sequence[LabelledQuery],
+    examples: Sequence[LabelledQuery] | None,
+    folds: int,
+    seed: int,
+) -> tuple[str, list[tuple[IntArray, list[Example]]]]:
+    """(a label, [(rows of a fold, the examples that fold may see)]): with `examples`, all of
+    them but those sharing an id or a text with a query of the fold; without, the other
+    folds' queries (k-fold cross-validation). No query ever sees its own label."""
+    fold_of = np.random.default_rng(seed).permutation(len(queries)) % folds
+    out = []
+    for f in range(folds):
+        rows = np.flatnonzero(fold_of == f)
+        if examples is None:
+            train = [q for q, g in zip(queries, fold_of, strict=True) if g != f]
+        else:
+            ids = {queries[i].id for i in rows.tolist()}
+            texts = {queries[i].text.casefold() for i in rows.tolist()}
+            train = [e for e in examples if e.id not in ids and e.text.casefold() not in texts]
+        out.append((rows, _examples(train)))
+    if examples is None:
+        return f"{folds}-fold cross-validation", out
+    return f"given ({len(examples)} queries, each fold without its own)", out
+
+
+def _estimates(found: Sequence[Estimate], keys: dict[str, int]) -> FloatArray:
+    """Heading estimates as a (texts, headings) probability matrix."""
+    matrix = np.zeros((len(found), len(keys)), np.float32)
+    for i, estimate in enumerate(found):
+        for heading, p in estimate:
+            matrix[i, keys[heading]] = p
+    return matrix
+
+
+class _Bridge:
+    """The HS bridge of an evaluation: heading estimates of queries and documents from the
+    suggester with a given memory, and the agreement of every pair."""
+
+    def __init__(self, suggester: HsSuggester, docs: list[str], doc_vectors: Vectors) -> None:
+        self.suggester = suggester
+        self.docs, self.doc_vectors = docs, doc_vectors
+        self.keys = {k: j for j, k in enumerate(suggester.retriever("heading").keys)}
+
+    def agreement(
+        self, texts: list[str], vectors: Vectors, examples: Sequence[Example]
+    ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """(pairs' agreement, which queries have an estimate) with `examples` remembered."""
+        self.suggester.remember(examples)
+        queries = _estimates(self.suggester.estimate_many(texts, vectors, query=True), self.keys)
+        docs = _estimates(self.suggester.estimate_many(self.docs, self.doc_vectors), self.keys)
+        return queries @ docs.T, queries.sum(axis=1) > 0
+
+    def split(self, examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
+        """(examples labelled with an HS code: they teach the suggester, the others: they
+        vote for documents, as accepted matches vote for partners)."""
+        codes, docs = [], []
+        for e in examples:
+            try:
+                codes.append(Example(e.text, self.suggester.known_code(e.target)))
+            except ValueError:
+                docs.append(e)
+        return codes, docs
+
+
 def evaluate(
-    embedder: Embedder,
+    embedders: Embedders,
+    suggester: HsSuggester | None,
     corpus: tuple[list[str], list[str]],
     queries: Sequence[LabelledQuery],
     *,
@@ -135,66 +207,83 @@ def evaluate(
     folds: int = 5,
     weights: Weights | None = None,
     seed: int = 0,
+    cache: Path | None = None,
+    shipped: Path | None = None,
 ) -> EvalResult:
-    """Score every method on `queries`. With `examples`, those (minus any sharing an id or a
-    text with an evaluated query) form the memory; without, `folds`-fold cross-validation."""
-    weights = weights or Weights()
+    """Score every method on `queries` with the matching pipeline of the service: the routed
+    dense similarity (`text_similarity`), TF-IDF, and the HS bridge (`fit`) of `suggester`
+    (None: switched off). Examples come from `folds`-fold cross-validation over the queries,
+    or from `examples` less each fold's own queries (see `_folds`); `suggester`'s own
+    examples are replaced by them. `cache`: a folder keeping the corpus's vectors per model
+    (`shipped`: a read-only one, e.g. the HS reference vectors, which the HS corpus reuses)."""
+    w = weights or Weights()
     ids, texts = corpus
     parts = [passages(t) for t in texts]
-    owners = [row for row, ps in enumerate(parts) for _ in ps]
-    retriever = HybridRetriever(weights).fit(
-        ids, texts, embedder.encode([p for ps in parts for p in ps]), owners
+    owners = np.array([row for row, ps in enumerate(parts) for _ in ps], np.int64)
+    flat = [p for ps in parts for p in ps]
+    clock = time.perf_counter()
+    model = embedders.multilingual
+    doc_vectors = Vectors(
+        VectorCache(embedders.primary, cache, shipped).encode(flat),
+        None if model is None else VectorCache(model, cache, shipped).encode(flat),
     )
     q_texts = [q.text for q in queries]
-    clock = time.perf_counter()
-    vectors = embedder.encode(q_texts)
+    q_vectors = embedders.encode(q_texts)
     encode_s = time.perf_counter() - clock
+    primary = HybridRetriever(w).fit(ids, texts, doc_vectors.primary, owners.tolist())
     clock = time.perf_counter()
-    lexical = retriever.lexical_scores(q_texts)
+    lexical = primary.lexical_scores(q_texts)
     lexical_s = time.perf_counter() - clock
     clock = time.perf_counter()
-    dense = retriever.dense_scores(vectors)
+    second = None
+    if doc_vectors.multilingual is not None and q_vectors.multilingual is not None:
+        multi = HybridRetriever(w).fit(ids, texts, doc_vectors.multilingual, owners.tolist())
+        second = multi.dense_scores(q_vectors.multilingual)
+    q_zh = np.array([detect(t) == "zh" for t in q_texts])[:, None]
+    d_zh = np.array([detect(t) == "zh" for t in texts])[None, :]
+    dense, text = text_similarity(
+        primary.dense_scores(q_vectors.primary), second, lexical, q_zh, d_zh, w
+    )
     dense_s = time.perf_counter() - clock
-    fused = retriever.score(q_texts, vectors).fused
 
-    final = np.zeros_like(fused)
+    label, memories = _folds(queries, examples, folds, seed)
+    first = np.searchsorted(owners, np.arange(len(ids)))  # each document's whole-text row
+    bridge = None if suggester is None else _Bridge(suggester, texts, doc_vectors.take(first))
     clock = time.perf_counter()
-    if examples is not None:
-        ids_seen, texts_seen = {q.id for q in queries}, {q.text.casefold() for q in queries}
-        kept = [e for e in examples if e.id not in ids_seen and e.text.casefold() not in texts_seen]
-        label = f"given ({len(kept)} queries)"
-        memories = [(np.arange(len(queries)), kept)]
-    else:
-        label = f"{folds}-fold cross-validation"
-        fold_of = np.random.default_rng(seed).permutation(len(queries)) % folds
-        memories = [
-            (
-                np.flatnonzero(fold_of == f),
-                [q for q, g in zip(queries, fold_of, strict=True) if g != f],
-            )
-            for f in range(folds)
-        ]
-    setup_s = 0.0
+    hybrid = text
+    if bridge is not None:
+        agreed, bridged = bridge.agreement(q_texts, q_vectors, ())
+        hybrid = fit(agreed, text, w, bridged=bridged[:, None])
+    hybrid_s = time.perf_counter() - clock
+    final = np.zeros_like(text)
+    clock = time.perf_counter()
     for rows, train in memories:
-        start = time.perf_counter()
-        known = _examples(train)
-        memory = ExampleMemory(weights).fit(known, embedder.encode([e.text for e in known]))
-        setup_s += time.perf_counter() - start
+        codes, by_doc = bridge.split(train) if bridge is not None else ([], train)
         fold = [q_texts[i] for i in rows]
-        final[rows] = rank_targets(retriever, memory, fold, vectors[rows]).final
-    examples_s = time.perf_counter() - clock - setup_s
+        if bridge is not None:
+            agreed, bridged = bridge.agreement(fold, q_vectors.take(rows), codes)
+            final[rows] = fit(agreed, text[rows], w, bridged=bridged[:, None])
+        else:
+            final[rows] = text[rows]
+        if by_doc:
+            memory = ExampleMemory(w).fit(
+                by_doc, embedders.primary.encode([e.text for e in by_doc])
+            )
+            votes = vote_matrix(memory.votes(fold, q_vectors.primary[rows]), primary.column)
+            final[rows] += w.examples * np.minimum(votes, 1.0)
+    examples_s = time.perf_counter() - clock
 
     n = len(queries)
     seconds = {
         "lexical": lexical_s,
         "dense": encode_s + dense_s,
-        "hybrid": encode_s + dense_s + lexical_s,
-        "hybrid+examples": encode_s + examples_s,
+        "hybrid": encode_s + dense_s + lexical_s + hybrid_s,
+        "hybrid+examples": encode_s + dense_s + lexical_s + examples_s,
     }
     matrices: dict[str, FloatArray] = {
         "lexical": lexical,
         "dense": dense,
-        "hybrid": fused,
+        "hybrid": hybrid,
         "hybrid+examples": final,
     }
     methods = {}

@@ -2,9 +2,10 @@
 
 A target is a label such as an HS code ("610463") or a partner ("enterprise:12"). The nearest
 examples to a query, by the same fused dense + lexical similarity as documents, each vote for
-their target with that similarity. Measured on the HS dev split (5-fold), this beat a
-softmax-weighted vote and a vote normalised to a distribution (NDCG@10 0.66 vs 0.65 and 0.64),
-and lifts the noisy goods descriptions from 0.14 to 0.55.
+their target with that similarity, less a floor the caller may set (see `votes`). Measured on
+the HS dev split (5-fold), a linear vote beat a softmax-weighted vote and a vote normalised to a
+distribution (NDCG@10 0.66 vs 0.65 and 0.64), and lifts the noisy goods descriptions from 0.14
+to 0.55.
 
 Examples in a `group` (a source trusted less than the reference data, e.g. an enterprise's own
 confirmations, see service/matching/trust.py) never take a reference example's place among the
@@ -12,14 +13,14 @@ k nearest: each group adds one voice per query, its nearest example's similarity
 however many examples it holds.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
 
 from service.matching.embedder import FloatArray
-from service.matching.retrieval import HybridRetriever, Scores, top
+from service.matching.retrieval import HybridRetriever, top
 from service.matching.weights import Weights
 
 
@@ -99,10 +100,12 @@ class ExampleMemory:
         texts: Sequence[str],
         vectors: FloatArray,
         target_of: Callable[[str], str | None] = lambda target: target,
+        floor: FloatArray | None = None,
     ) -> list[Votes]:
         """The k nearest reference examples of each query, and the nearest example of each group,
         vote for `target_of(their target)` (e.g. the heading of a subheading; None abstains)
-        with similarity x weight. A vote in [0, k + the groups' weights]."""
+        with (similarity less `floor[query]`, default 0) x weight; an example not above the
+        floor stays silent. A vote in [0, k + the groups' weights]."""
         if not len(self):
             return [Votes({}, {}) for _ in texts]
         voices: list[list[tuple[Example, float]]] = [[] for _ in texts]
@@ -116,51 +119,27 @@ class ExampleMemory:
                 for members in self._groups.values():
                     best = members[int(np.argmax(row[members]))]
                     voices[q].append((self.grouped[best], float(row[best])))
+        floors = np.zeros(len(texts), np.float32) if floor is None else floor
         out = []
-        for heard in voices:
+        for heard, least in zip(voices, floors.tolist(), strict=True):
             totals: dict[str, float] = {}
             voters: dict[str, list[Neighbour]] = {}
             for example, similarity in heard:
                 target = target_of(example.target)
-                if target is None or similarity <= 0:
+                if target is None or similarity <= least:
                     continue
-                totals[target] = totals.get(target, 0.0) + similarity * example.weight
+                totals[target] = totals.get(target, 0.0) + (similarity - least) * example.weight
                 voters.setdefault(target, []).append(Neighbour(example, similarity))
             out.append(Votes(totals, {t: tuple(v) for t, v in voters.items()}))
         return out
 
 
-def vote_matrix(votes: Sequence[Votes], keys: Sequence[str]) -> FloatArray:
-    """Votes as a (queries, len(keys)) array aligned with `keys`; unknown targets are dropped."""
-    column = {key: j for j, key in enumerate(keys)}
-    matrix = np.zeros((len(votes), len(keys)), np.float32)
+def vote_matrix(votes: Sequence[Votes], column: Mapping[str, int]) -> FloatArray:
+    """Votes as a (queries, len(column)) array, target t in column[t]; unknown targets are
+    dropped."""
+    matrix = np.zeros((len(votes), len(column)), np.float32)
     for i, v in enumerate(votes):
         for target, total in v.totals.items():
             if (j := column.get(target)) is not None:
                 matrix[i, j] = total
     return matrix
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    """Documents scored for a batch of queries: components, votes, and the final score
-    fused + w_examples x vote (shapes (queries, documents), columns in retriever key order)."""
-
-    scores: Scores
-    votes: list[Votes]
-    vote: FloatArray
-    final: FloatArray
-
-
-def rank_targets(
-    retriever: HybridRetriever,
-    memory: ExampleMemory | None,
-    texts: Sequence[str],
-    vectors: FloatArray,
-    target_of: Callable[[str], str | None] = lambda target: target,
-) -> Ranked:
-    """The one scoring path of label retrieval, shared by the HS suggester and `evaluate`."""
-    scores = retriever.score(texts, vectors)
-    votes = memory.votes(texts, vectors, target_of) if memory else [Votes({}, {}) for _ in texts]
-    vote = vote_matrix(votes, retriever.keys)
-    return Ranked(scores, votes, vote, scores.fused + retriever.weights.examples * vote)

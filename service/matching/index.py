@@ -142,3 +142,19 @@ def _kth_best(scores: FloatArray, k: int) -> float:
 def _at_least(keys: KeyArray, scores: FloatArray, floor: float) -> tuple[KeyArray, FloatArray]:
     kept = np.flatnonzero(scores >= floor)
     return keys[kept], scores[kept]
+
+
+def align(
+    own: KeyArray, scores: FloatArray, keys: KeyArray, order: KeyArray | None = None
+) -> FloatArray:
+    """`scores` of the `own` keys re-ordered to `keys` (0 for a key not among them); `order`
+    is argsort(own) when the caller keeps it."""
+    out = np.zeros(len(keys), np.float32)
+    if len(own) == 0 or len(keys) == 0:
+        return out
+    order = np.argsort(own, kind="stable") if order is None else order
+    ranked = own[order]
+    pos = np.minimum(np.searchsorted(ranked, keys), len(ranked) - 1)
+    hit = ranked[pos] == keys
+    out[hit] = scores[order[pos[hit]]]
+    return out

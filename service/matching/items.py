@@ -7,7 +7,9 @@ match can say *which* product met *which* need, and supply is never compared wit
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from service.matching.headings import Estimate
 
 
 class Side(enum.StrEnum):
@@ -26,6 +28,9 @@ class Kind(enum.StrEnum):
     seeks = "seeks"
 
 
+# the kinds that name goods, so an HS heading applies to them
+GOODS = frozenset({Kind.product, Kind.offer, Kind.need, Kind.wants})
+
 SIDE_OF_KIND = {
     Kind.product: Side.supply,
     Kind.offer: Side.supply,
@@ -38,7 +43,11 @@ SIDE_OF_KIND = {
 
 @dataclass(frozen=True, slots=True)
 class ItemDraft:
-    """An item before it has a vector: who owns it, what it is, and the text to embed."""
+    """An item before it has a vector: who owns it, what it is, and the text to embed.
+
+    `headings`: the HS heading estimate of its text (`HsSuggester.estimate`), made at write time
+    for products, offers and needs without a declared `hs_code`; () when there is none.
+    """
 
     enterprise_id: int
     kind: Kind
@@ -46,6 +55,7 @@ class ItemDraft:
     label: str  # what an explanation calls it, e.g. the product line's name
     text: str
     hs_code: str | None = None
+    headings: Estimate = field(default=(), kw_only=True)  # keyword-only: Item's key stays 7th
 
     @property
     def side(self) -> Side:
@@ -55,6 +65,11 @@ class ItemDraft:
 @dataclass(frozen=True, slots=True)
 class Item(ItemDraft):
     key: int = 0  # the stored vector row's id
+
+
+def keyed(draft: ItemDraft, key: int) -> Item:
+    """The item a draft becomes once stored under `key`."""
+    return Item(**{f.name: getattr(draft, f.name) for f in fields(ItemDraft)}, key=key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,24 @@
-"""Ranking: dense + lexical candidates, fused per item, grouped per partner, filtered, boosted.
+"""Ranking: candidates from every signal, scored per item, grouped per partner, filtered, boosted.
 
-Scores are in [0, 1]. Every component is kept on the result, so explanations can show them.
+An item's fit combines the probability that it sits under the query's HS heading (heading
+estimates, `headings.py`) with the text similarity of the two (`weights.fit`). Scores are in
+[0, 1]; every component is kept on the result, so explanations can show them.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from service.matching.catalog import Catalog
 from service.matching.embedder import FloatArray
 from service.matching.examples import Example, ExampleMemory
-from service.matching.index import top_k
+from service.matching.headings import Estimate, agreement, declared
+from service.matching.index import KeyArray, align, top_k
 from service.matching.items import Facts, Item, Kind, Side, fold
+from service.matching.language import Language, detect
 from service.matching.requirements import Check, Requirements, check, passes
-from service.matching.weights import Weights, fuse
+from service.matching.weights import Weights, fit, text_similarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +27,15 @@ class MatchedItem:
 
     partner_item: Item
     query_label: str
-    dense: float
+    dense: float  # the cosine that counted (primary model for two English texts)
     lexical: float
-    hs_shared: str  # the shared 4-digit heading or 2-digit chapter, or ""
-    fused: float
-    hs_suggested: bool = False  # the query's heading came from the HS suggester
-    hs_bonus: float = 0.0  # what the shared heading or chapter added to `fused`
+    text: float  # fused text similarity
+    agreement: float  # probability that both sit under the same HS heading
+    heading: str  # the shared heading saying most, or ""
+    heading_share: float  # that heading's part of `agreement`
+    fused: float  # the item's fit: agreement and text combined (`weights.fit`)
+    hs_suggested: bool = False  # the query's heading estimate came from the HS suggester
+    across: bool = False  # query and item are in different languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +47,27 @@ class Match:
     components: dict[str, float] = field(default_factory=dict)
     # needs of other buyers, like this query, whose meeting with this partner was accepted
     learned_from: tuple[str, ...] = ()
+    weak: bool = False  # neither a shared heading nor the text backs it
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The matches, and what the hard filters removed: partner count per filter, and the best
+    partners they removed (with their failed checks), so an empty answer can say why."""
+
+    matches: list[Match]
+    removed: dict[str, int] = field(default_factory=dict)
+    closest: list[Match] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A text that looks for partners: its vector, its words, its label and HS code.
+    """A text that looks for partners: its vectors, words, label and HS heading estimate.
 
-    `hs_code` is the declared code, or a confident suggestion of the HS suggester filled in by
-    the caller for texts without one (`hs_suggested` then says so in the explanation).
+    `hs_code` is a declared code (a near-certain estimate); `headings` the HS suggester's
+    estimate for a text without one (`hs_suggested` then says so in the explanation).
+    `multilingual` is its multilingual vector: needed for a Chinese query, or to read items
+    written in the other language.
     """
 
     vector: FloatArray
@@ -55,16 +75,18 @@ class Query:
     label: str
     hs_code: str | None = None
     hs_suggested: bool = False
+    headings: Estimate = ()
+    multilingual: FloatArray | None = None
 
-
-def _heading(code: str | None) -> str:
-    return code[:4] if code and len(code) >= 4 else ""
+    @property
+    def language(self) -> Language:
+        return detect(self.text)
 
 
 class Ranker:
     def __init__(self, catalog: Catalog, weights: Weights | None = None) -> None:
         self.catalog = catalog
-        self.weights = weights or Weights()
+        self.weights = weights or catalog.weights
         # accepted matches: a buyer's needs and wants -> the supplier it agreed to meet
         self.accepted = ExampleMemory(self.weights)
 
@@ -94,60 +116,64 @@ class Ranker:
                     out[owner] = (min(total, 1.0), voters)
         return out
 
+    def estimate(self, query: Query) -> Estimate:
+        return query.headings or declared(query.hs_code, self.weights.hs_declared)
+
     def item_scores(
         self, query: Query, side: Side, where: Requirements | None = None
     ) -> list[MatchedItem]:
-        """Fused scores of the candidate items on one side, best first: the dense and the
-        lexical top-N, plus every item under the query's HS heading (its words may differ).
-
-        A query sharing no character n-gram with any item (another script: a Chinese query over
-        English profiles with the multilingual model) is scored on meaning alone, rather than
-        losing the lexical weight from every score.
-        """
+        """Scored candidate items on one side, best first: the top-N by dense similarity, by
+        lexical similarity and by heading agreement (an item under the query's heading is found
+        whatever its words or language)."""
         w = self.weights
         c = self.catalog
-        heading = _heading(query.hs_code)
+        estimate = self.estimate(query)
         with c.reading():
-            keys, dense = c.dense[side].scores(query.vector, where)  # pgvector filters in SQL
+            keys, primary = c.dense[side].scores(query.vector, where)  # pgvector filters in SQL
             if len(keys) == 0:
                 return []
             lexical = c.lexical[side].aligned(query.text, keys)
-            fusion = w if lexical.max() > 0 else replace(w, dense=w.dense + w.lexical, lexical=0.0)
-            fused = fuse(dense, lexical, fusion)
-            chosen = {h.key for h in top_k(keys, dense, w.candidates)}
-            chosen |= {h.key for h in top_k(keys, lexical, w.candidates)}
-            if heading:
-                chosen |= c.under_heading(side, heading)
-            position = np.flatnonzero(np.isin(keys, np.fromiter(chosen, np.int64, len(chosen))))
-            out = []
-            for i in position.tolist():
-                item = c.items[int(keys[i])]
-                bonus, shared = self._hs_bonus(heading, item.hs_code)
-                out.append(
-                    MatchedItem(
-                        item,
-                        query.label,
-                        max(float(dense[i]), 0.0),
-                        float(lexical[i]),
-                        shared,
-                        min(float(fused[i]) + bonus, 1.0),
-                        query.hs_suggested,
-                        bonus,
-                    )
+            multilingual = self._multilingual(query, side, keys)
+            item_chinese = c.chinese(side, keys)
+            agreed = align(*c.agreement(side, estimate), keys)
+        chinese = np.array(query.language == "zh")
+        dense, text = text_similarity(primary, multilingual, lexical, chinese, item_chinese, w)
+        chosen = {h.key for h in top_k(keys, dense, w.candidates)}
+        chosen |= {h.key for h in top_k(keys, lexical, w.candidates)}
+        chosen |= {h.key for h in top_k(keys, agreed, w.candidates) if h.score > 0}
+        position = np.flatnonzero(np.isin(keys, np.fromiter(chosen, np.int64, len(chosen))))
+        fits = fit(agreed[position], text[position], w, bridged=bool(estimate))
+        out = []
+        for i, score in zip(position.tolist(), fits.tolist(), strict=True):
+            item = c.items[int(keys[i])]
+            shared = agreement(estimate, c.estimate(item)) if agreed[i] > 0 else None
+            out.append(
+                MatchedItem(
+                    item,
+                    query.label,
+                    float(dense[i]),
+                    float(lexical[i]),
+                    float(text[i]),
+                    float(agreed[i]),
+                    shared.heading if shared else "",
+                    shared.share if shared else 0.0,
+                    score,
+                    query.hs_suggested,
+                    bool(item_chinese[i] != chinese),
                 )
+            )
         out.sort(key=lambda m: (-m.fused, m.partner_item.key))
         return out
 
-    def _hs_bonus(self, heading: str, code: str | None) -> tuple[float, str]:
-        """(bonus, shared code): a shared 4-digit heading, else a shared 2-digit chapter."""
-        theirs = _heading(code)
-        if not heading or not theirs:
-            return 0.0, ""
-        if theirs == heading:
-            return self.weights.hs_heading, heading
-        if theirs[:2] == heading[:2]:
-            return self.weights.hs_chapter, heading[:2]
-        return 0.0, ""
+    def _multilingual(self, query: Query, side: Side, keys: KeyArray) -> FloatArray | None:
+        """The multilingual cosines aligned with `keys`, or None (no multilingual vectors)."""
+        index = None if self.catalog.multilingual is None else self.catalog.multilingual[side]
+        if index is None or query.multilingual is None:
+            return None
+        own, scores = index.scores(query.multilingual)
+        if np.array_equal(own, keys):  # written in step with the primary index: same order
+            return scores
+        return align(own, scores, keys)
 
     def best_per_partner(
         self,
@@ -171,6 +197,86 @@ class Ranker:
         record = w.export_record * min(facts.years_exporting, 10) / 10
         return record + (w.verified if facts.verified else 0.0)
 
+    def weak(self, evidence: MatchedItem) -> bool:
+        w = self.weights
+        return evidence.agreement < w.weak_agreement and evidence.text < w.weak_text
+
+    def search(
+        self,
+        queries: list[Query],
+        side: Side,
+        requirements: Requirements,
+        *,
+        exclude: int | None = None,
+        limit: int = 10,
+    ) -> Ranking:
+        """Partners whose items on `side` best fit the queries, filtered and boosted, best first.
+
+        score = (best item fit + examples x learned vote)
+                x (1 + boosts) x (1 - soft_miss x unmet soft checks), clipped to [0, 1];
+        the learned vote (suppliers only) sums the similarity of the nearest accepted matches'
+        needs that name this partner, capped at 1. No score is too low to be shown: a match
+        that neither a shared heading nor its text backs is marked weak. Partners of the same
+        side as the asker (buyers, for a search among suppliers) are never offered.
+        """
+        ranking = self._search(queries, side, requirements, exclude, limit, requirements)
+        if ranking.matches or ranking.removed:
+            return ranking
+        # a dense index that filters in SQL (pgvector) returned no one: rank again unfiltered,
+        # so the answer can say which filter removed whom
+        return self._search(queries, side, requirements, exclude, limit, None)
+
+    def _search(
+        self,
+        queries: list[Query],
+        side: Side,
+        requirements: Requirements,
+        exclude: int | None,
+        limit: int,
+        where: Requirements | None,
+    ) -> Ranking:
+        w = self.weights
+        matches, missed = [], []
+        removed: dict[str, int] = {}
+        found = self.best_per_partner(queries, side, exclude=exclude, where=where)
+        learned = self._learned(queries) if side is Side.supply else {}
+        for owner, evidence in found.items():
+            facts = self.catalog.facts.get(owner)
+            if facts is None or not (facts.sells if side is Side.supply else facts.buys):
+                continue
+            # what the partner sells under which HS code matters only to an HS filter
+            codes = self.catalog.hs_codes(owner) if requirements.hs_prefix else frozenset()
+            checks = check(requirements, facts, codes)
+            unmet = sum(1 for c in checks if not c.ok and not c.hard)
+            boost = self.boost(facts)
+            vote, voters = learned.get(owner, (0.0, ()))
+            fitness = evidence.fused + w.examples * vote
+            score = fitness * (1 + boost) * max(0.0, 1 - w.soft_miss * unmet)
+            components = {
+                "dense": round(evidence.dense, 4),
+                "lexical": round(evidence.lexical, 4),
+                "text": round(evidence.text, 4),
+                "agreement": round(evidence.agreement, 4),
+                "learned": round(w.examples * vote, 4),
+                "boost": round(boost, 4),
+            }
+            match = Match(
+                owner,
+                min(score, 1.0),
+                evidence,
+                tuple(checks),
+                components,
+                voters,
+                self.weak(evidence) and vote == 0,
+            )
+            if passes(checks):
+                matches.append(match)
+                continue
+            missed.append(match)
+            for name in {c.name for c in checks if c.hard and not c.ok}:
+                removed[name] = removed.get(name, 0) + 1
+        return Ranking(_best(matches, limit), removed, _best(missed, 3))
+
     def rank(
         self,
         queries: list[Query],
@@ -180,55 +286,29 @@ class Ranker:
         exclude: int | None = None,
         limit: int = 10,
     ) -> list[Match]:
-        """Partners whose items on `side` best fit the queries, filtered and boosted, best first.
+        """The matches of `search`, without what the filters removed."""
+        return self.search(queries, side, requirements, exclude=exclude, limit=limit).matches
 
-        score = (best fused item score + examples x learned vote)
-                x (1 + boosts) x (1 - soft_miss x unmet soft checks), clipped to [0, 1];
-        the learned vote (suppliers only) sums the similarity of the nearest accepted matches'
-        needs that name this partner, capped at 1.
-        """
-        w = self.weights
-        matches = []
-        found = self.best_per_partner(queries, side, exclude=exclude, where=requirements)
-        learned = self._learned(queries) if side is Side.supply else {}
-        for owner, evidence in found.items():
-            facts = self.catalog.facts.get(owner)
-            if facts is None:
-                continue
-            # what the partner sells under which HS code matters only to an HS filter
-            codes = self.catalog.hs_codes(owner) if requirements.hs_prefix else frozenset()
-            checks = check(requirements, facts, codes)
-            if not passes(checks):
-                continue
-            missed = sum(1 for c in checks if not c.ok and not c.hard)
-            boost = self.boost(facts)
-            vote, voters = learned.get(owner, (0.0, ()))
-            fit = evidence.fused + w.examples * vote
-            score = fit * (1 + boost) * max(0.0, 1 - w.soft_miss * missed)
-            components = {
-                "dense": round(evidence.dense, 4),
-                "lexical": round(evidence.lexical, 4),
-                "hs": evidence.hs_bonus,
-                "learned": round(w.examples * vote, 4),
-                "boost": round(boost, 4),
-            }
-            matches.append(
-                Match(owner, min(score, 1.0), evidence, tuple(checks), components, voters)
-            )
-        return _best(matches, w.min_score, limit)
+    def item_query(self, item: Item) -> Query:
+        """A catalog item looking for partners: its stored vectors and heading estimate."""
+        c = self.catalog
+        return Query(
+            c.vector(item),
+            item.text,
+            item.label,
+            headings=c.estimate(item),
+            multilingual=c.multilingual_vector(item),
+        )
 
     def queries_of(self, enterprise_id: int, kinds: Iterable[Kind]) -> list[Query]:
-        with self.catalog.reading():  # an item and its vector from one state of the catalog
-            return [
-                Query(self.catalog.vector(i), i.text, i.label, i.hs_code)
-                for i in self.catalog.owned(enterprise_id, kinds)
-            ]
+        with self.catalog.reading():  # an item and its vectors from one state of the catalog
+            return [self.item_query(i) for i in self.catalog.owned(enterprise_id, kinds)]
 
     def reciprocal(self, enterprise_id: int, *, limit: int = 10) -> list[Match]:
         """Partners for an enterprise, scored in both directions so one-sided matches sink.
 
         forward  f = how well the supplier's products fit the buyer's needs and wants
-                     (best fused item score, as in `rank`);
+                     (best item fit, as in `search`);
         backward b = how well the buyer fits whom the supplier serves: the mean of market fit
                      (1 if the supplier exports to the buyer's country or both are in one
                      country, 0.2 otherwise, 0.5 when the supplier lists no markets) and, when
@@ -265,11 +345,11 @@ class Ranker:
                 "backward": round(backward, 4),
                 "dense": round(ev.dense, 4),
                 "lexical": round(ev.lexical, 4),
-                "hs": ev.hs_bonus,
+                "agreement": round(ev.agreement, 4),
                 "boost": round(boost, 4),
             }
-            matches.append(Match(owner, score, ev, checks, components))
-        return _best(matches, self.weights.min_score, limit)
+            matches.append(Match(owner, score, ev, checks, components, weak=self.weak(ev)))
+        return _best(matches, limit)
 
     def _buyer_fit(self, supplier_id: int, buyer_id: int) -> tuple[float, tuple[Check, ...]]:
         """How well a buyer fits the markets and partners a supplier serves, in [0, 1], and the
@@ -288,15 +368,23 @@ class Ranker:
             seeks = self.catalog.owned(supplier_id, (Kind.seeks,))
             profile = self.catalog.owned(buyer_id, (Kind.profile,))
             if seeks and profile:
-                cosine = float(self.catalog.vector(seeks[0]) @ self.catalog.vector(profile[0]))
-                parts.append(max(cosine, 0.0))
+                parts.append(max(self._cosine(seeks[0], profile[0]), 0.0))
         return sum(parts) / len(parts), checks
 
+    def _cosine(self, a: Item, b: Item) -> float:
+        """Cosine of two items: the primary model's when both are English, else the
+        multilingual one's (when there is one)."""
+        c = self.catalog
+        first, second = c.multilingual_vector(a), c.multilingual_vector(b)
+        english = detect(a.text) == detect(b.text) == "en"
+        if english or first is None or second is None:
+            first, second = c.vector(a), c.vector(b)
+        return float(first @ second)
 
-def _best(matches: list[Match], min_score: float, limit: int) -> list[Match]:
-    kept = [m for m in matches if m.score >= min_score]
-    kept.sort(key=lambda m: (-m.score, m.enterprise_id))
-    return kept[:limit]
+
+def _best(matches: list[Match], limit: int) -> list[Match]:
+    matches.sort(key=lambda m: (-m.score, m.enterprise_id))
+    return matches[:limit]
 
 
 def _harmonic(a: float, b: float) -> float:

@@ -39,8 +39,11 @@ class HybridRetriever:
     def __init__(self, weights: Weights | None = None) -> None:
         self.weights = weights or Weights()
         self.keys: list[str] = []
-        self._vectors = np.zeros((0, 0), np.float32)
+        self.column: dict[str, int] = {}  # key -> its column in score arrays
+        # passage vectors as columns (dimension x passages): one query is one BLAS sgemv
+        self._columns = np.zeros((0, 0), np.float32)
         self._owner = np.zeros(0, np.int64)  # document row of each passage vector
+        self._starts: IntArray | None = None  # first passage of each document; None: one each
         self._lexical = LexicalIndex()
 
     def __len__(self) -> int:
@@ -56,7 +59,8 @@ class HybridRetriever:
         """`vectors` are L2-normalised passage rows; `owners[i]` is the document row of passage i
         (default: one passage per document, in order)."""
         self.keys = []
-        self._vectors = np.zeros((0, 0), np.float32)
+        self.column = {}
+        self._columns = np.zeros((0, 0), np.float32)
         self._owner = np.zeros(0, np.int64)
         self._lexical = LexicalIndex()
         self.add(keys, texts, vectors, owners)
@@ -79,9 +83,12 @@ class HybridRetriever:
         order = np.argsort(local, kind="stable")  # passages grouped by document, for reduceat
         first = len(self.keys)
         self.keys.extend(keys)
-        kept = self._vectors if len(self._vectors) else self._vectors.reshape(0, vectors.shape[1])
-        self._vectors = np.concatenate([kept, vectors[order].astype(np.float32)])
+        self.column.update((key, first + j) for j, key in enumerate(keys))
+        kept = self._columns if self._columns.size else np.zeros((vectors.shape[1], 0), np.float32)
+        self._columns = np.concatenate([kept, vectors[order].astype(np.float32).T], axis=1)
         self._owner = np.concatenate([self._owner, local[order] + first])
+        n = len(self.keys)
+        self._starts = None if len(self._owner) == n else np.searchsorted(self._owner, np.arange(n))
         self._lexical.add(list(range(first, first + len(keys))), list(texts))
 
     def score(self, texts: Sequence[str], vectors: FloatArray) -> Scores:
@@ -91,12 +98,13 @@ class HybridRetriever:
 
     def dense_scores(self, vectors: FloatArray) -> FloatArray:
         """(queries, documents): each document's best passage cosine, clipped to [0, 1]."""
-        n = len(self.keys)
-        if n == 0:
+        if not self.keys:
             return np.zeros((len(vectors), 0), np.float32)
-        starts = np.searchsorted(self._owner, np.arange(n))
-        best = np.maximum.reduceat(vectors @ self._vectors.T, starts, axis=1)
-        return np.clip(best, 0.0, 1.0).astype(np.float32)
+        cosines: FloatArray = vectors @ self._columns
+        if self._starts is not None:
+            cosines = np.maximum.reduceat(cosines, self._starts, axis=1)
+        clipped: FloatArray = np.clip(cosines, 0.0, 1.0).astype(np.float32)
+        return clipped
 
     def lexical_scores(self, texts: Sequence[str]) -> FloatArray:
         """(queries, documents): TF-IDF cosine in [0, 1]."""

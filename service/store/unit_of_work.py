@@ -16,7 +16,7 @@ the database's constraints the rule.
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import event
@@ -27,29 +27,48 @@ from sqlmodel import Session, SQLModel
 from service.entities import ChangeLog, Enterprise, Need, Offer
 from service.errors import Conflict
 from service.matching.catalog import CatalogChange
-from service.matching.embedder import FloatArray
+from service.matching.embedder import FloatArray, Vectors
 from service.matching.examples import Example
-from service.matching.items import Item, Kind
+from service.matching.headings import Estimate
+from service.matching.items import GOODS, Item, ItemDraft, Kind
 from service.records import Actor
 from service.store import changes, convert, vectors
 from service.store.audit import Trail, refuse_bulk_writes
+from service.store.vectors import Models
 
 
 @dataclass(frozen=True)
 class Embedded:
-    """Texts embedded ahead of a write, by the model named `model`."""
+    """Texts embedded ahead of a write by the models named `models` (primary, multilingual;
+    "" when there is none), and the heading estimates of goods texts without a declared code."""
 
-    model: str
+    models: Models
     dimension: int
     by_text: dict[str, FloatArray] = field(default_factory=dict)
+    multilingual: dict[str, FloatArray] | None = None
+    headings: dict[str, Estimate] = field(default_factory=dict)
 
-    def rows(self, texts: Sequence[str]) -> FloatArray:
+    def rows(self, texts: Sequence[str]) -> Vectors:
         missing = [t for t in texts if t not in self.by_text]
         if missing:  # a bug in the caller: it must embed what it writes before the transaction
             raise RuntimeError(f"{len(missing)} text(s) were not embedded before the write")
         if not texts:
-            return np.zeros((0, self.dimension), np.float32)
-        return np.stack([self.by_text[t] for t in texts])
+            primary = np.zeros((0, self.dimension), np.float32)
+        else:
+            primary = np.stack([self.by_text[t] for t in texts])
+        second = None
+        if self.multilingual is not None and texts:
+            second = np.stack([self.multilingual[t] for t in texts])
+        return Vectors(primary, second)
+
+    def estimated(self, drafts: Sequence[ItemDraft]) -> list[ItemDraft]:
+        """The drafts, goods without a declared code carrying their text's heading estimate."""
+        return [
+            replace(d, headings=self.headings.get(d.text, ()))
+            if d.kind in GOODS and not d.hs_code
+            else d
+            for d in drafts
+        ]
 
 
 @dataclass
@@ -103,10 +122,10 @@ class Transaction:
         self.change.catalog.facts += [convert.facts_of(e) for e in enterprises]
         for row in trades:
             self.unindex(row)
-        drafts = convert.drafts_of(enterprises, trades)
+        drafts = self._embedded.estimated(convert.drafts_of(enterprises, trades))
         rows = self._embedded.rows([d.text for d in drafts])
-        items = vectors.save_items(self.session, drafts, rows, self._embedded.model)
-        self.change.catalog.add_items(items, rows)
+        items = vectors.save_items(self.session, drafts, rows, self._embedded.models)
+        self.change.catalog.add_items(items, rows.primary, rows.multilingual)
 
     def unindex(self, row: Need | Offer) -> None:
         """Stop matching a need or an offer (deleted, or about to be re-indexed)."""
@@ -120,10 +139,12 @@ class Transaction:
         vectors.delete_enterprise_items(self.session, enterprise_id)
         self.change.catalog.forgotten.append(enterprise_id)
 
-    def revector(self, items: list[Item], fresh: FloatArray, model: str) -> None:
-        """New vectors for stored items, under the same keys (a re-embed)."""
-        vectors.replace_vectors(self.session, [item.key for item in items], fresh, model)
-        self.change.catalog.revectored, self.change.catalog.revectors = items, fresh
+    def revector(self, items: list[Item], fresh: Vectors, models: Models) -> None:
+        """New vectors (and heading estimates, carried by `items`) for stored items, under the
+        same keys (a re-embed)."""
+        vectors.replace_vectors(self.session, items, fresh, models)
+        c = self.change.catalog
+        c.revectored, c.revectors, c.remultilingual = items, fresh.primary, fresh.multilingual
 
     def learned(self, pairs: Iterable[tuple[int, int]]) -> None:
         """These (buyer, supplier) pairs agreed to meet: the ranker learns from them."""

@@ -11,8 +11,12 @@ from sqlmodel import Session, col, delete, select
 
 from service.entities import Enterprise, ItemVector
 from service.matching.catalog import PROFILE_KINDS
-from service.matching.embedder import FloatArray
+from service.matching.embedder import FloatArray, Vectors
+from service.matching.headings import Estimate
 from service.matching.items import Item, ItemDraft, Kind
+
+# (primary model, multilingual model) that made an item's vectors ("": none)
+Models = tuple[str, str]
 
 _TABLE = ItemVector.metadata.tables["item_vector"]
 
@@ -20,13 +24,33 @@ _TABLE = ItemVector.metadata.tables["item_vector"]
 def to_item(row: ItemVector | Row[Any]) -> Item:
     assert row.id is not None
     hs_code = row.hs_code or None
-    return Item(row.enterprise_id, Kind(row.kind), row.ref_id, row.label, row.text, hs_code, row.id)
+    headings = tuple((str(h), float(p)) for h, p in row.headings or ())
+    return Item(
+        row.enterprise_id,
+        Kind(row.kind),
+        row.ref_id,
+        row.label,
+        row.text,
+        hs_code,
+        row.id,
+        headings=headings,
+    )
+
+
+def _blob(vector: FloatArray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _stored(estimate: Estimate) -> list[list[str | float]]:
+    return [[heading, probability] for heading, probability in estimate]
 
 
 def save_items(
-    session: Session, drafts: Sequence[ItemDraft], vectors: FloatArray, model: str
+    session: Session, drafts: Sequence[ItemDraft], vectors: Vectors, models: Models
 ) -> list[Item]:
-    """Insert items with their vectors (flushed, not committed) and return them keyed."""
+    """Insert items with their vectors and heading estimates (flushed, not committed) and
+    return them keyed."""
+    second = vectors.multilingual
     rows = [
         ItemVector(
             enterprise_id=d.enterprise_id,
@@ -35,10 +59,13 @@ def save_items(
             label=d.label[:400],
             hs_code=d.hs_code or "",
             text=d.text,
-            model=model,
-            vector=np.asarray(v, dtype=np.float32).tobytes(),
+            model=models[0],
+            vector=_blob(v),
+            multilingual=None if second is None else _blob(second[i]),
+            multilingual_model=models[1],
+            headings=_stored(d.headings),
         )
-        for d, v in zip(drafts, vectors, strict=True)
+        for i, (d, v) in enumerate(zip(drafts, vectors.primary, strict=True))
     ]
     session.add_all(rows)
     session.flush()
@@ -77,47 +104,76 @@ def delete_trade_item(session: Session, kind: Kind, ref_id: int) -> list[int]:
 
 def load_items(
     session: Session,
-    dimension: int,
+    dimensions: tuple[int, int | None],
     *,
     with_vectors: bool = True,
     keys: Sequence[int] | None = None,
-) -> tuple[list[Item], FloatArray, set[str]]:
-    """Every stored item (or those of `keys` that still exist), its vectors stacked, and the
-    set of models that made them.
+) -> tuple[list[Item], Vectors, set[Models]]:
+    """Every stored item (or those of `keys` that still exist), its vectors stacked (the
+    multilingual ones too when `dimensions[1]` is set), and the (primary, multilingual) model
+    pairs that made them.
 
-    Without vectors (PostgreSQL, where searches run in SQL) the array has zero columns. A vector
-    of another length (a model of another dimension) loads as zeros until it is re-embedded.
+    Without vectors (PostgreSQL, where primary searches run in SQL) the primary array has zero
+    columns. A vector of another length (a model of another dimension) or a missing one loads
+    as zeros until it is re-embedded.
     """
     columns = [c for c in _TABLE.columns if with_vectors or c.name != "vector"]
     query = sa_select(*columns).order_by(_TABLE.c.id)
     if keys is not None:
         query = query.where(_TABLE.c.id.in_(list(keys)))
     rows = session.execute(query).all()
-    vectors = np.zeros((len(rows), dimension if with_vectors else 0), dtype=np.float32)
+    dimension, second = dimensions
+    primary = np.zeros((len(rows), dimension if with_vectors else 0), dtype=np.float32)
+    multilingual = None if second is None else np.zeros((len(rows), second), np.float32)
     for i, row in enumerate(rows):
         if with_vectors and len(row.vector) == 4 * dimension:
-            vectors[i] = np.frombuffer(row.vector, dtype=np.float32)
-    return [to_item(row) for row in rows], vectors, {row.model for row in rows}
+            primary[i] = np.frombuffer(row.vector, dtype=np.float32)
+        if (
+            multilingual is not None
+            and row.multilingual
+            and multilingual.shape[1] * 4 == len(row.multilingual)
+        ):
+            multilingual[i] = np.frombuffer(row.multilingual, dtype=np.float32)
+    models = {(row.model, row.multilingual_model) for row in rows}
+    return [to_item(row) for row in rows], Vectors(primary, multilingual), models
 
 
-def stale_items(session: Session, model: str | None) -> list[Item]:
-    """Items whose vectors another model made (all items when `model` is None)."""
+def stale_items(session: Session, models: Models | None) -> list[Item]:
+    """Items whose vectors other models made (all items when `models` is None)."""
     query = select(ItemVector).order_by(col(ItemVector.id))
-    if model is not None:
-        query = query.where(col(ItemVector.model) != model)
-    return [to_item(row) for row in session.exec(query.options(defer(ItemVector.vector)))]  # type: ignore[arg-type]
+    if models is not None:
+        query = query.where(
+            (col(ItemVector.model) != models[0]) | (col(ItemVector.multilingual_model) != models[1])
+        )
+    options = [defer(ItemVector.vector), defer(ItemVector.multilingual)]  # type: ignore[arg-type]
+    return [to_item(row) for row in session.exec(query.options(*options))]
 
 
-def replace_vectors(session: Session, keys: Sequence[int], vectors: FloatArray, model: str) -> None:
-    """New vectors for existing items, in place (keys stay); a key deleted meanwhile is skipped."""
+def replace_vectors(
+    session: Session, items: Sequence[Item], vectors: Vectors, models: Models
+) -> None:
+    """New vectors and heading estimates for existing items, in place (keys stay); a key
+    deleted meanwhile is skipped."""
     statement = (
         update(_TABLE)
         .where(_TABLE.c.id == bindparam("key"))
-        .values(vector=bindparam("new_vector"), model=model)
+        .values(
+            vector=bindparam("new_vector"),
+            model=models[0],
+            multilingual=bindparam("new_multilingual"),
+            multilingual_model=models[1],
+            headings=bindparam("new_headings"),
+        )
     )
+    second = vectors.multilingual
     rows = [
-        {"key": key, "new_vector": np.asarray(v, dtype=np.float32).tobytes()}
-        for key, v in zip(keys, vectors, strict=True)
+        {
+            "key": item.key,
+            "new_vector": _blob(vectors.primary[i]),
+            "new_multilingual": None if second is None else _blob(second[i]),
+            "new_headings": _stored(item.headings),
+        }
+        for i, item in enumerate(items)
     ]
     if rows:  # executemany; Core does not insist every key still exists
         session.execute(statement, rows)

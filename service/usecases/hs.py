@@ -8,6 +8,7 @@ from service.entities import HsConfirmationCreate, HsConfirmationPublic
 from service.errors import Invalid
 from service.matching.explain import hs_reason
 from service.matching.hs import HsSuggester
+from service.matching.language import Language
 from service.matching.trust import Confirmation, example_of, text_key
 from service.store import confirmations, enterprises
 from service.store.unit_of_work import UnitOfWork
@@ -58,11 +59,18 @@ def suggest(
                 )
                 for n in s.similar[:5]
             ],
-            reason=hs_reason(text, s, hs.nomenclature.rich_text(s.code)),
+            reason=hs_reason(text, s, _words_of(hs, s.code, s.language)),
         )
         for s in hs.suggest(text, level=level, limit=limit)
     ]
     return HsSuggestionList(text=text, level=level, items=items)
+
+
+def _words_of(hs: HsSuggester, code: str, language: Language) -> str:
+    """The nomenclature's words for a code in the text's language (Chinese heading texts
+    for a Chinese text, where there is one), so common terms are found in either."""
+    chinese = hs.nomenclature.chinese.get(code[:4]) if language == "zh" else None
+    return chinese or hs.nomenclature.rich_text(code)
 
 
 def confirm(

@@ -1,14 +1,16 @@
 """Recommendations: the ranker's matches turned into explained, public partner lists."""
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from service.entities import Enterprise, EnterprisePublic, Need, Offer, Status
 from service.errors import BadRequest, NotFound
-from service.matching.embedder import FloatArray
 from service.matching.explain import reason
 from service.matching.items import Kind, Side, fold
-from service.matching.ranking import Match, Query
+from service.matching.language import Language
+from service.matching.ranking import Match, Query, Ranking
 from service.matching.requirements import Requirements
 from service.matchmaker import Matchmaker
 from service.store import enterprises
@@ -32,19 +34,46 @@ class RequirementCheck(BaseModel):
 class Recommendation(BaseModel):
     partner: EnterprisePublic
     score: float = Field(ge=0, le=1)
+    weak: bool = Field(
+        default=False, description="neither a shared HS heading nor the text backs it much"
+    )
     reason: str
     matched: MatchedOn
     requirements: list[RequirementCheck]
     components: dict[str, float]
 
 
+class FilterReport(BaseModel):
+    """What the hard filters removed: partners per failed filter (one partner may fail
+    several), and a sentence saying it when nothing is left. On PostgreSQL, where the filters
+    run inside the vector query, partners are counted only when nothing is left."""
+
+    removed: dict[str, int] = Field(default_factory=dict)
+    note: str = ""
+
+
 class RecommendationList(BaseModel):
     query: str
+    language: Language | None = Field(default=None, description="detected, for a free text")
     items: list[Recommendation]
+    filters: FilterReport = Field(default_factory=FilterReport)
+
+
+def _report(ranking: Ranking) -> FilterReport:
+    removed = dict(sorted(ranking.removed.items()))
+    if ranking.matches or not removed:
+        return FilterReport(removed=removed)
+    said = ", ".join(f"{name} removed {n}" for name, n in removed.items())
+    return FilterReport(removed=removed, note=f"No partner passed the filters: {said}.")
 
 
 def _render(
-    session: Session, mm: Matchmaker, query: str, matches: list[Match]
+    session: Session,
+    mm: Matchmaker,
+    query: str,
+    matches: list[Match],
+    ranking: Ranking | None = None,
+    language: Language | None = None,
 ) -> RecommendationList:
     rows = enterprises.by_ids(session, [m.enterprise_id for m in matches])  # one query for all
     items = []
@@ -57,7 +86,8 @@ def _render(
             Recommendation(
                 partner=EnterprisePublic.model_validate(partner, from_attributes=True),
                 score=round(m.score, 4),
-                reason=reason(m, facts),
+                weak=m.weak,
+                reason=reason(m, facts, _describe(mm)),
                 matched=MatchedOn(
                     kind=it.kind.value,
                     label=it.label,
@@ -72,28 +102,27 @@ def _render(
                 components=m.components,
             )
         )
-    return RecommendationList(query=query, items=items)
+    filters = FilterReport() if ranking is None else _report(ranking)
+    return RecommendationList(query=query, language=language, items=items, filters=filters)
+
+
+def _describe(mm: Matchmaker) -> Callable[[str], str] | None:
+    """Names an HS heading in explanations (None without the nomenclature)."""
+    return None if mm.hs is None else mm.hs.nomenclature.describe
 
 
 def _trade_query(mm: Matchmaker, row: Need | Offer) -> Query:
+    """The query of a stored need or offer: its vectors and heading estimate were made when it
+    was written (the same steps as a free text's, `pipeline.text_query`), so none is redone."""
     kind = Kind.need if isinstance(row, Need) else Kind.offer
     assert row.id is not None
     if row.status is not Status.open:
         raise BadRequest(f"{kind.value} {row.id} is closed; reopen it to get recommendations")
-    with mm.catalog.reading():  # the item and its vector from one state of the catalog
+    with mm.catalog.reading():  # the item and its vectors from one state of the catalog
         item = mm.catalog.find(kind, row.id)
         if item is None:
             raise NotFound(f"{kind.value} {row.id} is not indexed yet")
-        vector = mm.catalog.vector(item)
-    return _query(mm, vector, item.text, item.label, item.hs_code)
-
-
-def _query(mm: Matchmaker, vector: FloatArray, text: str, label: str, hs_code: str | None) -> Query:
-    """A query; without a declared HS code, a confident suggestion earns the HS-heading credit."""
-    if hs_code or mm.hs is None:
-        return Query(vector, text, label, hs_code)
-    suggested = mm.hs.confident_heading(text, vector)
-    return Query(vector, text, label, suggested, hs_suggested=suggested is not None)
+        return mm.ranker.item_query(item)
 
 
 def for_need(
@@ -106,10 +135,10 @@ def for_need(
         unit=need.unit,
         strict=strict,
     )
-    matches = mm.ranker.rank(
+    ranking = mm.ranker.search(
         [_trade_query(mm, need)], Side.supply, req, exclude=need.buyer_id, limit=limit
     )
-    return _render(session, mm, need.title, matches)
+    return _render(session, mm, need.title, ranking.matches, ranking)
 
 
 def for_offer(session: Session, mm: Matchmaker, offer: Offer, *, limit: int) -> RecommendationList:
@@ -133,7 +162,6 @@ def search_suppliers(
     session: Session, mm: Matchmaker, text: str, req: Requirements, *, limit: int
 ) -> RecommendationList:
     """Free-text supplier search with hard filters: the retailer's 'find suppliers for X'."""
-    vector = mm.query_encoder.encode([text])[0]
-    query = _query(mm, vector, text, text, None)
-    matches = mm.ranker.rank([query], Side.supply, req, limit=limit)
-    return _render(session, mm, text, matches)
+    query = mm.text_query(text, Side.supply)
+    ranking = mm.ranker.search([query], Side.supply, req, limit=limit)
+    return _render(session, mm, text, ranking.matches, ranking, query.language)

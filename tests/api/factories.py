@@ -81,3 +81,28 @@ GERMAN_BUYER: dict[str, Any] = {
     "channels": ["supermarket", "wholesale"],
     "contact_email": "buy@rheinland.example.com",
 }
+
+# Chongqing suppliers writing Chinese, without HS codes; a buyer that mentions hotpot base
+CHINESE_HOTPOT: dict[str, Any] = {
+    "name": "重庆山城火锅食品有限公司",
+    "role": "supplier",
+    "description": "重庆老字号火锅底料生产企业，牛油、清油火锅底料及串串香调料。",  # noqa: RUF001
+    "region": "Chongqing",
+    "country": "China",
+    "product_lines": [{"name": "牛油火锅底料"}, {"name": "麻辣串串香调料"}],
+}
+CHINESE_TEA: dict[str, Any] = {
+    "name": "永川秀芽茶业",
+    "role": "supplier",
+    "description": "永川茶园自产绿茶和红茶。",
+    "region": "Chongqing",
+    "country": "China",
+    # a customs commodity name, Chinese punctuation and all
+    "product_lines": [{"name": "红茶，每件净重不超过3千克"}, {"name": "未发酵绿茶"}],  # noqa: RUF001
+}
+HOTPOT_BUYER: dict[str, Any] = {
+    "name": "Hamburg Asia Markets",
+    "role": "buyer",
+    "description": "Supermarket chain buying hotpot base and chili oil, 火锅底料.",
+    "country": "Germany",
+}

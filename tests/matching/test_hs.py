@@ -5,10 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.matching.embedder import Embedder
+from service.config import MODELS_DIR
+from service.matching.embedder import Embedder, Embedders
 from service.matching.examples import Example, ExampleMemory
-from service.matching.hs import HsSuggester, Nomenclature, VectorCache, load_nomenclature
+from service.matching.explain import hs_reason
+from service.matching.hs import HsSuggester, build_suggester
+from service.matching.nomenclature import Nomenclature, load_nomenclature
 from service.matching.retrieval import HybridRetriever, passages
+from service.matching.vector_cache import VectorCache
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 # garments, cosmetics, cycles, sauces, paper: enough neighbours to make the choice real
@@ -85,3 +89,39 @@ def test_dense_score_of_a_document_is_its_best_passage() -> None:
     retriever = HybridRetriever().fit(["x", "y"], ["alpha", "beta"], vectors, owners=[0, 0, 1, 1])
     query = np.array([[0.0, 0.8, 0.6]], np.float32)
     assert retriever.dense_scores(query)[0].tolist() == pytest.approx([0.8, 0.6])
+
+
+def test_chinese_heading_texts_ship_for_the_headings_hs_2017_also_had(
+    nomenclature: Nomenclature,
+) -> None:
+    assert len(nomenclature.chinese) == 1220
+    assert nomenclature.chinese["0902"].startswith("咖啡、茶、马黛茶及香料 | 茶叶")
+
+
+def test_chinese_text_is_classified_and_explained_like_english(bilingual: HsSuggester) -> None:
+    best = bilingual.suggest("智能手机", limit=3)
+    assert best[0].code == "8517" and best[0].language == "zh"
+    assert best[0].probability > 0.5
+    reason = hs_reason("智能手机", best[0], bilingual.nomenclature.chinese["8517"])
+    assert reason.startswith("HS 8517 “Telephone sets")
+    assert "similar confirmed example(s): “智能手机”" in reason
+
+
+def test_chinese_confirmations_teach_the_chinese_route(
+    embedders: Embedders, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    own = build_suggester(
+        DATA,
+        embedders.primary,
+        cache_dir=tmp_path_factory.mktemp("hs-own"),
+        shipped_vectors=MODELS_DIR / "hs-vectors",
+        multilingual=embedders.multilingual,
+    )
+    own.remember([])  # no shipped example: only what is confirmed here counts
+    text = "山城老渝 CQ-88"  # a brand and a model: nothing says what it is
+    assert own.suggest(text, limit=1)[0].code != "2103"
+    own.confirm("山城老渝 CQ-88 牛油火锅底料", "2103.90")
+    top = own.suggest(text, limit=1)[0]
+    assert top.code == "2103" and top.similar[0].example.text == "山城老渝 CQ-88 牛油火锅底料"
+    # an English text asks the English memory, which this confirmation did not join
+    assert own.suggest("CQ-88 hotpot base", limit=1)[0].examples == 0

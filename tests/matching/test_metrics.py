@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from service.matching.embedder import Embedder
+from service.matching.embedder import Embedders
 from service.matching.evaluation import (
     LabelledQuery,
     evaluate,
@@ -13,6 +13,7 @@ from service.matching.evaluation import (
     reciprocal_rank,
     summarize,
 )
+from service.matching.hs import HsSuggester
 
 
 def test_ndcg_of_a_single_relevant_document_at_rank_three() -> None:
@@ -53,7 +54,7 @@ def test_summarize_averages_over_queries() -> None:
 
 
 def test_given_examples_lift_a_query_whose_words_match_no_document(
-    embedder: Embedder,
+    embedders: Embedders,
 ) -> None:
     corpus = (
         ["bikes", "tea", "sauce"],
@@ -68,15 +69,36 @@ def test_given_examples_lift_a_query_whose_words_match_no_document(
         LabelledQuery("q2", "worcestershire sauce", "search_reference", frozenset({"sauce"})),
         LabelledQuery("q3", "green tea leaves", "search_reference", frozenset({"tea"})),
     ]
-    examples = [
+    examples = [  # no document id is an HS code: they vote for documents
         LabelledQuery("e1", "zq-77 frame kit blue", "goods_description", frozenset({"bikes"})),
         LabelledQuery("q2", "sauce", "search_reference", frozenset({"tea"})),  # an evaluated id
         LabelledQuery("e3", "Green tea leaves", "search_reference", frozenset({"sauce"})),  # text
     ]
-    result = evaluate(embedder, corpus, queries, text_field="text", examples=examples)
+    result = evaluate(embedders, None, corpus, queries, text_field="text", examples=examples)
     assert set(result.methods) == {"lexical", "dense", "hybrid", "hybrid+examples"}
-    assert result.examples == "given (1 queries)"  # the two overlapping ones were left out
+    assert result.examples == "given (3 queries, each fold without its own)"
     goods = result.methods["hybrid+examples"].by_source["goods_description"]
     assert goods.recall_1 == 1.0
+    # the misleading two were left out of the folds of the queries they copy
     assert result.methods["hybrid+examples"].overall.recall_1 == 1.0
     assert result.as_json()["dense"]["overall"]["queries"] == 3  # type: ignore[index]
+
+
+def test_a_chinese_query_finds_the_english_heading_through_the_hs_bridge(
+    embedders: Embedders, bilingual: HsSuggester
+) -> None:
+    corpus = (
+        ["0902", "2103", "8712"],
+        [
+            "Coffee, tea, mate and spices | Tea, whether or not flavoured",
+            "Miscellaneous edible preparations | Sauces and preparations therefor",
+            "Vehicles | Bicycles and other cycles (including delivery tricycles), not motorised",
+        ],
+    )
+    queries = [
+        LabelledQuery("z1", "绿茶", "cn_customs_name", frozenset({"0902"})),
+        LabelledQuery("z2", "自行车", "cn_customs_name", frozenset({"8712"})),
+    ]
+    result = evaluate(embedders, bilingual, corpus, queries, text_field="text_rich", folds=2)
+    assert result.methods["hybrid"].overall.recall_1 == 1.0
+    assert result.methods["hybrid+examples"].overall.recall_1 == 1.0

@@ -8,7 +8,6 @@ from service.matching.embedder import Embedder
 from service.matching.explain import reason
 from service.matching.items import (
     Facts,
-    Item,
     ItemDraft,
     Kind,
     ProductDoc,
@@ -16,12 +15,13 @@ from service.matching.items import (
     Side,
     TradeDoc,
     fold,
+    keyed,
     profile_items,
     trade_item,
 )
 from service.matching.ranking import Query, Ranker
 from service.matching.requirements import Requirements
-from service.matching.weights import Weights, fuse
+from service.matching.weights import Weights, fit, fuse
 
 BUYER, NEAR, FAR, PAPER = 1, 2, 3, 4
 
@@ -55,10 +55,7 @@ def ranker(embedder: Embedder) -> Ranker:
     drafts: list[ItemDraft] = [d for p in profiles for d in profile_items(p)]
     need = TradeDoc(7, BUYER, Kind.need, "Frozen beef for our restaurants", quantity=20, unit="t")
     drafts.append(trade_item(need))
-    items = [
-        Item(d.enterprise_id, d.kind, d.ref_id, d.label, d.text, d.hs_code, key=k)
-        for k, d in enumerate(drafts)
-    ]
+    items = [keyed(d, k) for k, d in enumerate(drafts)]
     catalog = Catalog(embedder.dimension)
     catalog.load([p.facts for p in profiles], items, embedder.encode([i.text for i in items]))
     return Ranker(catalog)
@@ -108,12 +105,17 @@ def test_shared_hs_heading_earns_credit_even_when_the_words_differ(
 ) -> None:
     text = "bovine carcass parts, chilled chain"
     plain = Query(embedder.encode([text])[0], text, text)
-    coded = Query(plain.vector, text, text, hs_code="0202", hs_suggested=True)
+    coded = Query(plain.vector, text, text, hs_suggested=True, headings=(("0202", 0.9),))
     before = {m.partner_item.enterprise_id: m for m in ranker.item_scores(plain, Side.supply)}
     after = {m.partner_item.enterprise_id: m for m in ranker.item_scores(coded, Side.supply)}
-    assert after[NEAR].hs_shared == "0202" and after[NEAR].hs_suggested
-    assert after[NEAR].fused == pytest.approx(before[NEAR].fused + Weights().hs_heading)
-    assert after[PAPER].hs_shared == ""
+    near = after[NEAR]  # its product line declares 020230: a near-certain 0202
+    assert (near.heading, near.hs_suggested) == ("0202", True)
+    assert near.agreement == pytest.approx(0.9 * Weights().hs_declared)
+    assert near.fused == pytest.approx(
+        float(fit(np.array([near.agreement]), np.array([near.text]), Weights(), bridged=True)[0])
+    )
+    assert before[NEAR].fused == pytest.approx(before[NEAR].text)  # no estimate: text alone
+    assert after[PAPER].heading == "" and after[PAPER].fused < near.fused
 
 
 def test_fuse_is_the_weighted_sum_of_clipped_cosines() -> None:
@@ -136,10 +138,7 @@ def test_an_accepted_match_lifts_that_supplier_for_a_similar_need(embedder: Embe
     first = ProfileDoc(Facts(21, "Rhein Asia", "buyer", country="Germany"), "Importer")
     drafts = [d for p in [*twins, first] for d in profile_items(p)]
     drafts.append(trade_item(TradeDoc(5, 21, Kind.need, "Sichuan hotpot base, 20 t for Berlin")))
-    items = [
-        Item(d.enterprise_id, d.kind, d.ref_id, d.label, d.text, d.hs_code, key=k)
-        for k, d in enumerate(drafts)
-    ]
+    items = [keyed(d, k) for k, d in enumerate(drafts)]
     catalog = Catalog(embedder.dimension)
     facts = [p.facts for p in [*twins, first]]
     catalog.load(facts, items, embedder.encode([i.text for i in items]))

@@ -25,7 +25,7 @@ from service.fairs.tables import (
 )
 from service.fairs.usecases.plans import meetings
 from service.fairs.usecases.requests import expire_requests
-from service.matching.hs import Nomenclature, load_nomenclature
+from service.matching.nomenclature import Nomenclature, load_nomenclature
 from service.store import enterprises
 from service.store.unit_of_work import UnitOfWork
 
