@@ -5,11 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from service.config import Settings
 from service.entities import Enterprise, EnterpriseCreate, Need
+from service.errors import Conflict
 from service.matching.embedder import Embedder
 from service.matchmaker import Matchmaker
 from service.records import ORGANIZER, SYSTEM, AuditEntry
@@ -46,7 +46,8 @@ def test_an_entry_commits_with_its_change_or_not_at_all(mm: Matchmaker) -> None:
     )
     with (
         mm.session() as session,
-        pytest.raises(IntegrityError),  # the unique external id fails inside the transaction
+        # the unique external id fails inside the transaction: a lost race, told as a conflict
+        pytest.raises(Conflict, match="already taken"),
         mm.unit_of_work(session, ORGANIZER).begin() as tx,
     ):
         tx.session.add(twin)
