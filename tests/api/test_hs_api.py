@@ -138,4 +138,5 @@ def test_the_organizers_confirmation_counts_in_full(
     )
     assert full.status_code == 201 and full.json()["enterprise_id"] is None
     top = _suggest(learning_client, cryptic)[0]
-    assert top["code"] == "8501" and top["components"]["examples"] >= 1.0
+    # weight 1 x (similarity 1 less the small margin floor), beside the weak voice's <= 0.2
+    assert top["code"] == "8501" and top["components"]["examples"] >= 0.95
