@@ -33,6 +33,17 @@ ENCODE_CHUNK = 256  # texts per progress step
 SYNC_WINDOW = 1000
 
 
+class OtherModelsVectors(RuntimeError):
+    """The store holds vectors made by another model or backend than the configured one."""
+
+    def __init__(self, others: set[str], identity: str) -> None:
+        super().__init__(
+            f"the database holds vectors made by {', '.join(sorted(others))}, but this service "
+            f"embeds with {identity}: run `matchfair reindex` to re-embed every item with it, "
+            "or configure the model that made them (MATCHFAIR_EMBEDDER, MATCHFAIR_MODEL_PATH)"
+        )
+
+
 class Matchmaker:
     def __init__(
         self,
@@ -111,10 +122,12 @@ class Matchmaker:
         confirmed = [(text, code) for text, code in row.confirmed]
         return Change(catalog, learned, confirmed)
 
-    def load(self, progress: Progress | None = None) -> int:
-        """Fill the catalog from the store; re-embed every item another model made.
+    def load(self) -> None:
+        """Fill the catalog from the store.
 
-        Returns how many items were re-embedded (0 when the stored vectors were current).
+        Refuses vectors another model or backend made (OtherModelsVectors): compared with this
+        one's queries they would rank by noise, and re-embedding a large catalog belongs in
+        `matchfair reindex`, run once, not in every starting worker.
         """
         with self.session() as session:
             self._newest = changes.latest_id(session)  # read first: later writes sync again
@@ -122,11 +135,12 @@ class Matchmaker:
                 session, self.embedder.dimension, with_vectors=not self.on_postgres
             )
             facts = [convert.facts_of(e) for e in vectors.all_enterprises(session)]
+        if models - {self.embedder.identity}:
+            raise OtherModelsVectors(models - {self.embedder.identity}, self.embedder.identity)
         self.catalog.load(facts, items, stored)
-        return self.reembed(progress, stale_only=True) if models - {self.embedder.identity} else 0
 
-    def reembed(self, progress: Progress | None = None, *, stale_only: bool = False) -> int:
-        """Embed the stored item texts again (or only those another model made) and swap.
+    def reembed(self, progress: Progress | None = None) -> int:
+        """Embed every stored item text again with this model and swap.
 
         Batches report progress while searches keep using the old vectors; then one
         transaction replaces every vector under the same keys, and the catalog follows after
@@ -135,7 +149,7 @@ class Matchmaker:
         """
         identity = self.embedder.identity
         with self.session() as session:
-            items = vectors.stale_items(session, identity if stale_only else None)
+            items = vectors.all_items(session)
         fresh = self.encode([item.text for item in items], progress)
         with self.session() as session, self.unit_of_work(session).begin() as tx:
             tx.revector(items, fresh, identity)

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from service.config import Settings
-from service.matching.embedder import CachedEmbedder, load_embedder
+from service.matching.embedder import CachedEmbedder
 from service.matching.evaluation import evaluate, load_corpus, load_queries, render
+from service.runtime import build_embedder
 
 
 def eval_command(
@@ -41,7 +42,7 @@ def eval_command(
         raise typer.BadParameter("--examples-queries and --examples-qrels go together")
     settings = Settings()
     # cached: in k-fold runs every query is also an example text, embedded once
-    embedder = CachedEmbedder(load_embedder(settings.resolved_model_path()), size=1 << 16)
+    embedder = CachedEmbedder(build_embedder(settings), size=1 << 16)
     examples = None
     if examples_queries is not None and examples_qrels is not None:
         examples = load_queries(examples_queries, examples_qrels)

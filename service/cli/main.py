@@ -10,7 +10,7 @@ from service.cli.progress import bar
 from service.config import Settings
 from service.fairs.cli import fair_app
 from service.logs import configure_logging, logging_config
-from service.matchmaker import Matchmaker
+from service.matchmaker import Matchmaker, OtherModelsVectors
 from service.runtime import build_matchmaker
 
 app = typer.Typer(
@@ -109,4 +109,7 @@ def reindex() -> None:
 
 def main() -> None:
     configure_logging()
-    app()
+    try:
+        app()
+    except OtherModelsVectors as error:  # a set-up step to take, not a crash: say which
+        raise SystemExit(f"matchfair: {error}") from None

@@ -86,11 +86,9 @@ def load_items(
     return [to_item(row) for row in rows], vectors, {row.model for row in rows}
 
 
-def stale_items(session: Session, model: str | None) -> list[Item]:
-    """Items whose vectors another model made (all items when `model` is None)."""
+def all_items(session: Session) -> list[Item]:
+    """Every stored item, without its vector."""
     query = select(ItemVector).order_by(col(ItemVector.id))
-    if model is not None:
-        query = query.where(col(ItemVector.model) != model)
     return [to_item(row) for row in session.exec(query.options(defer(ItemVector.vector)))]  # type: ignore[arg-type]
 
 
