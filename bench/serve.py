@@ -37,6 +37,7 @@ from bench.serving import Workload
 from service.config import Settings
 from service.matching.embedder import Embedder
 from service.matching.onnx_encoder import OnnxEmbedder
+from service.runtime import build_embedder
 from tools import scale_generator
 
 PARTS = ("inprocess", "loopback", "load", "embed", "fair")
@@ -57,7 +58,6 @@ def run_size(
     cap_s: float,
     cache: Path,
     workdir: Path,
-    fast: bool,
     load_seconds: float,
     workers: int | None,
     profile: bool,
@@ -110,7 +110,7 @@ def run_size(
         log(inproc.profile)
     if not {"loopback", "load"} & parts:
         return
-    with scenes.serving(settings, cache, workdir, workers=workers, fast=fast) as server:
+    with scenes.serving(settings, cache, workdir, workers=workers) as server:
         out[f"serve_start_s_{t}"] = round(server.started_s, 1)
         out["serve_how"], out["serve_workers"] = server.how, server.workers
         first = scenes.first_requests(server, work, requests)
@@ -199,7 +199,7 @@ def main() -> None:
     load_size = args.load_size or max(args.sizes)
     out: dict[str, Any] = {"cores": os.cpu_count(), "load_average": os.getloadavg()[0]}
     started = time.perf_counter()
-    encoder = OnnxEmbedder(Settings().resolved_model_path(), cache, threads=os.cpu_count() or 1)
+    encoder = build_embedder(Settings(cache_dir=cache))  # the service's default: int8 ONNX
     out["encoder"] = encoder.identity
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as work:
         for size in args.sizes:
@@ -212,7 +212,6 @@ def main() -> None:
                 cap_s=args.cap_seconds,
                 cache=cache,
                 workdir=Path(work),
-                fast=True,
                 load_seconds=args.load_seconds,
                 workers=args.workers,
                 profile=args.profile and size == max(args.sizes),

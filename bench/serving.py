@@ -1,11 +1,11 @@
 """The HTTP side of `bench.serve`: the server in a process of its own, the requests, the clients.
 
-`Server` runs `matchfair serve` (its default workers unless told) on a free loopback port with
-its own database, the int8 encoder and the bench's cache folder, and waits until every worker
-has started. `Workload` knows the routes and picks each request's subject from its index, so two
-runs (and a request and its floor) see the same subjects. `run_clients` drives a request
-function from N threads, each with its own keep-alive connection, for a number of requests or
-seconds, and tallies seconds per route and every failure.
+`Server` runs `matchfair serve` (its default workers and embedder unless told) on a free loopback
+port with its own database and the bench's cache folder (the encoder's export), and waits until
+every worker has started. `Workload` knows the routes and picks each request's subject from its
+index, so two runs (and a request and its floor) see the same subjects. `run_clients` drives a
+request function from N threads, each with its own keep-alive connection, for a number of
+requests or seconds, and tallies seconds per route and every failure.
 """
 
 import itertools
@@ -20,14 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self, get_args
+from typing import Any, Protocol, Self
 
 import httpx
 import numpy as np
 
 from bench.catalog import Meta
-from service.config import Settings
-from service.matching.onnx_encoder import BACKEND
 from tools import scale_generator
 
 LOOPBACK = "127.0.0.1"
@@ -41,7 +39,6 @@ READS = (NEED, SEARCH, PARTNERS)
 MIX = {SEARCH: 7, NEED: 6, PARTNERS: 3, EDIT: 2, POST_NEED: 2}
 READY_LINE = "Application startup complete"
 MAIN = "from service.cli.main import main; main()"
-FAST_APP = "from bench.fast_app import main; main()"
 START_TIMEOUT = 1800  # s: every worker loads the catalogue; 100k on a busy machine is slow
 
 
@@ -60,11 +57,6 @@ class Http(Protocol):
     def patch(self, url: str, *, json: Any = ..., headers: Any = ...) -> Answer: ...
 
 
-def fast_setting_exists() -> bool:
-    """Whether `Settings.embedder` offers the int8 ONNX encoder (then `matchfair serve` runs it)."""
-    return BACKEND in get_args(Settings.model_fields["embedder"].annotation)
-
-
 def python_c(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
@@ -80,9 +72,9 @@ class Server:
     """`matchfair serve` on a free loopback port, stopped (SIGTERM) on exit."""
 
     def __init__(
-        self, database_url: str, cache_dir: Path, log: Path, *, workers: int | None, fast: bool
+        self, database_url: str, cache_dir: Path, log: Path, *, workers: int | None
     ) -> None:
-        """`fast`: serve with the int8 encoder (the catalogue's vectors must be its own)."""
+        """The catalogue's vectors must be the configured embedder's (it refuses others)."""
         self.port = free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.log = log
@@ -95,18 +87,11 @@ class Server:
             "TOKENIZERS_PARALLELISM": "false",
             "MATCHFAIR_DATABASE_URL": database_url,
             "MATCHFAIR_CACHE_DIR": str(cache_dir),
-            "MATCHFAIR_RATE_LIMITS": "false",  # every client here shares one address
         }
         # `python -c`, not the console script: uvicorn's workers are spawned processes that
         # import a script's module again before answering the parent's 5 s health check,
         # which a loaded machine does not manage for `service.cli.main` (it restarts them)
         self.how, self.command = "matchfair serve", [*python_c(MAIN), "serve", *where]
-        if fast and fast_setting_exists():
-            self.env["MATCHFAIR_EMBEDDER"] = BACKEND
-            self.how = f"matchfair serve, MATCHFAIR_EMBEDDER={BACKEND}"
-        elif fast:
-            self.how = "bench.fast_app (matchfair serve's uvicorn call around the int8 encoder)"
-            self.command = [*python_c(FAST_APP), *where]
         self.started_s = 0.0
         self._process: subprocess.Popen[bytes] | None = None
 
