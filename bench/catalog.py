@@ -149,6 +149,7 @@ def ensure(
     model = hashlib.sha256(embedder.identity.encode()).hexdigest()[:10]
     home = cache / f"{name}-g{scale_generator.GENERATOR_VERSION}-{model}"
     if (home / META_FILE).exists():
+        migrate(f"sqlite:///{home / DB_FILE}")  # built by an older schema: upgrade it in place
         return Catalog(home / DB_FILE, Meta.read(home / META_FILE), cached=True)
     partial = home.with_name(home.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
