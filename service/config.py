@@ -27,9 +27,12 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         default=None, description="A local sentence-transformers folder; default all-MiniLM-L6-v2."
     )
-    embedder: Literal["sentence-transformers", "use-multilingual"] = Field(
-        default="sentence-transformers",
-        description="use-multilingual embeds Chinese and English into one space (512-d).",
+    embedder: Literal["onnx-int8", "sentence-transformers", "use-multilingual"] = Field(
+        default="onnx-int8",
+        description="onnx-int8 runs the model folder as int8 ONNX (exported into cache_dir at "
+        "first start); sentence-transformers runs it in fp32 torch; use-multilingual embeds "
+        "Chinese and English into one space (512-d). Each names its vectors differently, so "
+        "switching asks for `matchfair reindex`.",
     )
     multilingual: bool = Field(
         default=True,
@@ -46,7 +49,8 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default=Path(".matchfair-cache"),
-        description="Where vectors of reference data (HS codes) for non-default models are kept.",
+        description="Where the int8 ONNX export of the model and the vectors of reference data "
+        "(HS codes) for non-default models are kept.",
     )
     embed_batch_size: int = Field(default=64, ge=1, le=4096)
     max_bulk_rows: int = Field(default=1000, ge=1)

@@ -36,6 +36,19 @@ from service.store.vectors import Models
 SYNC_WINDOW = 1000
 
 
+class OtherModelsVectors(RuntimeError):
+    """The store holds vectors made by another model or backend than the configured one."""
+
+    def __init__(self, others: set[Models], models: Models) -> None:
+        made = ", ".join(sorted(" + ".join(m for m in pair if m) for pair in others))
+        super().__init__(
+            f"the database holds vectors made by {made}, but this service embeds with "
+            f"{' + '.join(m for m in models if m)}: run `matchfair reindex` to re-embed every "
+            "item with it, or configure the models that made them (MATCHFAIR_EMBEDDER, "
+            "MATCHFAIR_MODEL_PATH, MATCHFAIR_MULTILINGUAL)"
+        )
+
+
 class Matchmaker:
     def __init__(
         self,
@@ -143,10 +156,12 @@ class Matchmaker:
         ]
         return Change(catalog, learned, confirmed)
 
-    def load(self, progress: Progress | None = None) -> int:
-        """Fill the catalog from the store; re-embed every item other models made.
+    def load(self) -> None:
+        """Fill the catalog from the store.
 
-        Returns how many items were re-embedded (0 when the stored vectors were current).
+        Refuses vectors another model or backend made (OtherModelsVectors): compared with this
+        one's queries they would rank by noise, and re-embedding a large catalog belongs in
+        `matchfair reindex`, run once, not in every starting worker.
         """
         with self.session() as session:
             self._newest = changes.latest_id(session)  # read first: later writes sync again
@@ -154,18 +169,13 @@ class Matchmaker:
                 session, self.dimensions, with_vectors=not self.on_postgres
             )
             facts = [convert.facts_of(e) for e in vectors.all_enterprises(session)]
+        if models - {self.models}:
+            raise OtherModelsVectors(models - {self.models}, self.models)
         self.catalog.load(facts, items, stored.primary, stored.multilingual)
-        return self.reembed(progress, stale_only=True) if models - {self.models} else 0
 
-    def reembed(
-        self,
-        progress: Progress | None = None,
-        *,
-        stale_only: bool = False,
-        actor: Actor = SYSTEM,
-    ) -> int:
-        """Embed the stored item texts again (or only those other models made), estimate their
-        headings again, and swap.
+    def reembed(self, progress: Progress | None = None, *, actor: Actor = SYSTEM) -> int:
+        """Embed every stored item text again with these models, estimate their headings again,
+        and swap.
 
         Batches report progress while searches keep using the old vectors; then one
         transaction replaces every vector under the same keys, and the catalog follows after
@@ -173,7 +183,7 @@ class Matchmaker:
         Each distinct text is embedded once. Returns how many items were re-embedded.
         """
         with self.session() as session:
-            items = vectors.stale_items(session, self.models if stale_only else None)
+            items = vectors.all_items(session)
         texts = list(dict.fromkeys(item.text for item in items))
         row = {t: i for i, t in enumerate(texts)}
         fresh = pipeline.embed(self.embedders, texts, progress).take([row[i.text] for i in items])

@@ -5,6 +5,7 @@ the same matching pipeline.
 """
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from service.jobs import JobRunner
 from service.matching.embedder import Embedder, Embedders, load_embedder, with_multilingual
 from service.matching.examples import Example
 from service.matching.hs import HsSuggester, build_suggester
+from service.matching.onnx_encoder import OnnxEmbedder
 from service.matching.trust import examples_of
 from service.matchmaker import Matchmaker
 from service.store import confirmations
@@ -60,6 +62,13 @@ class Runtime:
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    """The configured embedder. The default runs the model folder as int8 ONNX, exported once
+    into `settings.cache_dir` (at the first start; later starts load the cached file); bulk
+    encodes use every core, a single query one."""
+    if settings.embedder == "onnx-int8":
+        return OnnxEmbedder(
+            settings.resolved_model_path(), settings.cache_dir, threads=os.cpu_count() or 1
+        )
     return load_embedder(
         settings.resolved_model_path(),
         backend=settings.embedder,

@@ -1,5 +1,9 @@
 """Shared fixtures: the real model loaded once, and a fresh app per test on each backend.
 
+The model is the service's default embedder (int8 ONNX unless MATCHFAIR_EMBEDDER says
+otherwise). Its export is cached in the checkout's git-ignored `.matchfair-cache/`, so a clone
+exports once (about 20 s), not every session.
+
 Every test that takes `database_url` (so `settings` and `client`) runs twice: on a temp SQLite
 file and on a real PostgreSQL with pgvector (one throwaway server per session, a fresh database
 per test cloned from a migrated template). Both schemas come from the Alembic migrations.
@@ -17,10 +21,10 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import DATA_DIR, MODELS_DIR, Settings
 from service.db import migrate
-from service.matching.embedder import Embedder, Embedders, load_embedder, shared_multilingual
+from service.matching.embedder import Embedder, Embedders, shared_multilingual
 from service.matching.hs import HsSuggester, build_suggester
 from service.records import ORGANIZER
-from service.runtime import build_runtime
+from service.runtime import build_embedder, build_runtime
 from service.store.localpg import LocalPostgres
 from service.usecases.demo import load_demo
 from tests.seed import Fair, seed_fair
@@ -30,11 +34,18 @@ ADMIN_KEY = "organizer-secret"
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 PG_TEMPLATE = "matchfair_template"
 HS_VECTORS = MODELS_DIR / "hs-vectors"
+CACHE_DIR = Path(__file__).resolve().parents[1] / ".matchfair-cache"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return load_embedder(Settings().resolved_model_path())
+def cache_dir() -> Path:
+    """The persistent cache of the checkout (the int8 export), shared by the session's apps."""
+    return CACHE_DIR
+
+
+@pytest.fixture(scope="session")
+def embedder(cache_dir: Path) -> Embedder:
+    return build_embedder(Settings(cache_dir=cache_dir))
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from service.db import migrate
 from service.matching.embedder import (
     CachedEmbedder,
     Embedder,
-    load_embedder,
 )
+from service.runtime import build_embedder
 from tests.api.factories import HOTPOT_MAKER, LAPTOP_MAKER, register
 
 MANIFEST = Path(__file__).resolve().parents[1] / "models" / "all-MiniLM-L6-v2.json"
@@ -48,9 +48,17 @@ def test_cache_returns_the_same_rows_without_re_encoding(embedder: Embedder) -> 
     assert len(cached.encode([])) == 0
 
 
-def test_model_path_must_be_a_sentence_transformers_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["onnx-int8", "sentence-transformers"])
+def test_model_path_must_be_a_sentence_transformers_folder(tmp_path: Path, backend: str) -> None:
+    settings = Settings.model_validate({"model_path": tmp_path, "embedder": backend})
     with pytest.raises(ValueError, match="not a sentence-transformers model folder"):
-        load_embedder(tmp_path)
+        build_embedder(settings)
+
+
+def test_the_default_backend_is_int8_onnx_and_its_identity_says_so(embedder: Embedder) -> None:
+    assert Settings.model_fields["embedder"].default == "onnx-int8"
+    if Settings().embedder == "onnx-int8":  # the session runs the configured backend
+        assert embedder.identity.endswith("+onnx-int8")
 
 
 def test_multilingual_backend_finds_english_suppliers_for_chinese_queries(

@@ -13,7 +13,7 @@ from service.config import Settings
 from service.fairs.cli import errors_as_exit as _errors_as_exit
 from service.fairs.cli import fair_app
 from service.logs import configure_logging, logging_config
-from service.matchmaker import Matchmaker
+from service.matchmaker import Matchmaker, OtherModelsVectors
 from service.records import ORGANIZER
 from service.runtime import build_matchmaker
 
@@ -162,4 +162,7 @@ def restore(path: Annotated[Path, typer.Argument(help="A file `matchfair backup`
 def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    app()
+    try:
+        app()
+    except OtherModelsVectors as error:  # a set-up step to take, not a crash: say which
+        raise SystemExit(f"matchfair: {error}") from None

@@ -138,13 +138,9 @@ def load_items(
     return [to_item(row) for row in rows], Vectors(primary, multilingual), models
 
 
-def stale_items(session: Session, models: Models | None) -> list[Item]:
-    """Items whose vectors other models made (all items when `models` is None)."""
+def all_items(session: Session) -> list[Item]:
+    """Every stored item, without its vectors."""
     query = select(ItemVector).order_by(col(ItemVector.id))
-    if models is not None:
-        query = query.where(
-            (col(ItemVector.model) != models[0]) | (col(ItemVector.multilingual_model) != models[1])
-        )
     options = [defer(ItemVector.vector), defer(ItemVector.multilingual)]  # type: ignore[arg-type]
     return [to_item(row) for row in session.exec(query.options(*options))]
 

@@ -1,7 +1,8 @@
 """The int8 ONNX encoder: parity with fp32 sentence-transformers, its contract, its cache.
 
-The real model is exported once per test session (about 20 s) into a temporary cache; the cache
-test exports a tiny random BERT made here, which takes a second.
+The real model is the session's default embedder, exported once per checkout into its persistent
+cache (tests/conftest.py); the cache test exports a tiny random BERT made here, which takes a
+second.
 """
 
 import json
@@ -21,8 +22,11 @@ from service.matching.onnx_encoder import BACKEND, MODEL_FILE, ModelFolder, Onnx
 
 
 @pytest.fixture(scope="session")
-def int8(tmp_path_factory: pytest.TempPathFactory) -> OnnxEmbedder:
-    return OnnxEmbedder(default_model_path(), tmp_path_factory.mktemp("onnx-cache"), threads=2)
+def int8(embedder: Embedder, cache_dir: Path) -> OnnxEmbedder:
+    """The session's model when it is int8 ONNX (the default), else one from the same cache."""
+    if isinstance(embedder, OnnxEmbedder):
+        return embedder
+    return OnnxEmbedder(default_model_path(), cache_dir, threads=2)
 
 
 @pytest.fixture(scope="session")

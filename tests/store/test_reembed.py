@@ -1,8 +1,14 @@
-"""A model change re-embeds stored items in batches and swaps them at once; search goes on."""
+"""Vectors of another model or backend are never searched: the service refuses to start on them
+and `matchfair reindex` re-embeds stored items in batches and swaps them at once; search goes on."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -11,10 +17,11 @@ from service.app import create_app
 from service.config import Settings
 from service.entities import ItemVector
 from service.matching.embedder import Embedder
-from service.matchmaker import Matchmaker
+from service.matchmaker import Matchmaker, OtherModelsVectors
 from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, LAPTOP_MAKER, post_need, register
 
 OTHER_MODEL = "some-other-model@000000000000"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fair(client: TestClient) -> int:
@@ -32,14 +39,14 @@ def _top_supplier(client: TestClient, need_id: int) -> str:
     return str(items[0]["partner"]["name"])
 
 
-def _pretend_another_model_made_everything(mm: Matchmaker) -> None:
+def _pretend_another_model_made_everything(mm: Matchmaker, model: str) -> None:
     """Stored vectors of another model: random directions, labelled with its name."""
     rng = np.random.default_rng(0)
     with Session(mm.engine) as session:
         for row in session.exec(select(ItemVector)):
             noise = rng.standard_normal(mm.embedder.dimension).astype(np.float32)
             row.vector = (noise / np.linalg.norm(noise)).tobytes()
-            row.model = OTHER_MODEL
+            row.model = model
             session.add(row)
         session.commit()
 
@@ -49,12 +56,45 @@ def _stored(mm: Matchmaker) -> list[ItemVector]:
         return list(session.exec(select(ItemVector)))
 
 
-def test_start_with_another_models_vectors_reembeds_them_all(
-    settings: Settings, embedder: Embedder
+def _reindex_command(settings: Settings, cache_dir: Path) -> str:
+    """`matchfair reindex` in a process of its own, configured like the tests' service."""
+    env = {
+        **os.environ,
+        "MATCHFAIR_DATABASE_URL": settings.database_url,
+        "MATCHFAIR_CACHE_DIR": str(cache_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    command = "from service.cli.main import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "reindex"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_start_on_another_backends_vectors_is_refused_until_reindex(
+    settings: Settings, embedder: Embedder, cache_dir: Path
 ) -> None:
     with TestClient(create_app(settings, embedder=embedder)) as client:
         need_id = _fair(client)
-        _pretend_another_model_made_everything(client.app.state.runtime.matchmaker)  # type: ignore[attr-defined]
+        # the same weights run by the other backend (fp32 <-> int8) name their vectors otherwise
+        other = (
+            embedder.identity.removesuffix("+onnx-int8")
+            if embedder.identity.endswith("+onnx-int8")
+            else f"{embedder.identity}+onnx-int8"
+        )
+        _pretend_another_model_made_everything(client.app.state.runtime.matchmaker, other)  # type: ignore[attr-defined]
+    with (
+        pytest.raises(OtherModelsVectors, match=f"{other}.*run `matchfair reindex`"),
+        TestClient(create_app(settings, embedder=embedder)),
+    ):
+        pass
+    assert f"with {embedder.identity}" in _reindex_command(settings, cache_dir)
     with TestClient(create_app(settings, embedder=embedder)) as client:
         rows = _stored(client.app.state.runtime.matchmaker)  # type: ignore[attr-defined]
         assert {row.model for row in rows} == {embedder.identity}
