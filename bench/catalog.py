@@ -23,6 +23,7 @@ from service.db import migrate
 from service.entities import EnterpriseCreate, Need, NeedCreate, Offer, OfferCreate, Status
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
 from service.matchmaker import Matchmaker
+from service.records import SYSTEM
 from service.runtime import build_matchmaker
 from service.usecases import profiles, trades
 from service.usecases.trades import Trade
@@ -100,7 +101,7 @@ def _open_ids(
 ) -> list[int]:
     """Create needs or offers in one unit of work; the ids of the open ones (matchable)."""
     with mm.session() as session:
-        made = trades.create(mm.unit_of_work(session), mm, table, rows)
+        made = trades.create(mm.unit_of_work(session, SYSTEM), mm, table, rows)
         return [r.id for r in made if r.status is Status.open and r.id is not None]
 
 
@@ -117,7 +118,7 @@ def load(url: str, data: DemoData, embedder: Embedder, name: str) -> Meta:
     for chunk in _batches(data.enterprises, ENTERPRISE_BATCH):
         drafts = [EnterpriseCreate.model_validate(r) for r in chunk]
         with mm.session() as session:
-            for e, key in profiles.register(mm.unit_of_work(session), mm, drafts):
+            for e, key in profiles.register(mm.unit_of_work(session, SYSTEM), mm, drafts):
                 assert e.id is not None and e.external_id is not None
                 ids[e.external_id] = e.id
                 meta.keys[e.id] = key

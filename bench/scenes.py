@@ -34,6 +34,7 @@ from service.matching.embedder import Embedder, FloatArray
 from service.matching.hs import HsSuggester
 from service.matching.items import Kind, Side
 from service.matchmaker import Matchmaker
+from service.records import SYSTEM
 from service.runtime import build_matchmaker
 from tools import scale_generator
 
@@ -247,7 +248,7 @@ def fair(
     )
     meta: Meta = built.meta
     with mm.session() as session:
-        uow = mm.unit_of_work(session)
+        uow = mm.unit_of_work(session, SYSTEM)
         event = events.create_event(uow, data)
         for role, ids in (
             (ParticipantRole.supplier, meta.sellers),
