@@ -18,6 +18,7 @@ from typing import Any
 from tools import demo_vocab as vocab
 from tools.demo_dice import Deck, Dice, cap, money, nice
 from tools.demo_vocab import BuyerKind, Country, Product, Sector
+from tools.demo_zh import ChineseWriter, Voice
 
 Record = dict[str, Any]
 
@@ -51,6 +52,7 @@ class _Party:
     sectors: list[Sector]
     products: list[tuple[Sector, Product]] = field(default_factory=list)
     certs: list[str] = field(default_factory=list)
+    zh: Voice | None = None  # set when it writes Chinese
 
 
 def _join(items: Sequence[str]) -> str:
@@ -105,6 +107,7 @@ class _Builder:
         self.need_sectors = Deck(self.rng, [SECTOR_BY_KEY[k] for k in vocab.NEED_DECK])
         self.kinds = Deck(self.rng, [KIND_BY_KEY[k] for k in vocab.KIND_DECK])
         self.countries = Deck(self.rng, [COUNTRY_BY_NAME[c] for c in vocab.COUNTRY_DECK])
+        self.zh = ChineseWriter(seed, self.names)
 
     # --- names, contacts, product lines
 
@@ -235,7 +238,7 @@ class _Builder:
         pairs = [(sector, p) for p in products]
         party = _Party(external_id, short, place, "China", "USD", (), [sector], pairs, certs)
         self.sellers.append(party)
-        return {
+        record = {
             "external_id": external_id,
             "name": name,
             "role": "supplier",
@@ -255,6 +258,9 @@ class _Builder:
             **self._cn_contact(_slug(short), region),
             "product_lines": self._lines(pairs),
         }
+        if self.zh.writes_maker(sector, region):
+            party.zh = self.zh.maker(record, sector, products, short, founded)
+        return record
 
     def _buyer_record(
         self,
@@ -322,7 +328,7 @@ class _Builder:
             text.append(rng.pick(vocab.NOTE_LINES).format(note=note, short=short))
         purposes = vocab.DOMESTIC_PURPOSES[kind.key]
         party = _Party(external_id, short, city, "China", "CNY", purposes, sectors)
-        return self._buyer_record(
+        record = self._buyer_record(
             party,
             role="buyer",
             name=name,
@@ -333,6 +339,9 @@ class _Builder:
             channels=list(kind.channels),
             contact=self._cn_contact(_slug(short), region),
         )
+        if self.zh.writes_buyer(kind.key):
+            party.zh = self.zh.buyer(record, kind.key, sectors, short)
+        return record
 
     def _importer(self, external_id: str) -> Record:
         rng = self.rng
@@ -454,7 +463,7 @@ class _Builder:
         text += [delivery.format(city=buyer.city), rng.pick(vocab.TERMS)]
         price = product.price * rng.uniform(0.75, 1.05) * vocab.FX[buyer.currency]
         deadline = FAIR_DATE + timedelta(days=rng.between(30, 200))
-        return {
+        record = {
             "buyer_external_id": buyer.external_id,
             "title": rng.pick(titles).format(**slots),
             "description": " ".join(text),
@@ -470,6 +479,7 @@ class _Builder:
             "deadline": deadline.isoformat(),
             "status": "closed" if rng.chance(0.04) else "open",
         }
+        return self.zh.need(record, buyer.zh, sector, product) if buyer.zh else record
 
     def offer(self, seller: _Party) -> Record:
         rng = self.rng
@@ -506,7 +516,7 @@ class _Builder:
         if certs:
             text.append(rng.pick(vocab.CERT_LINES).format(certs=_join(certs)))
         text.append(rng.pick(vocab.SAMPLE_LINES))
-        return {
+        record = {
             "supplier_external_id": seller.external_id,
             "title": rng.pick(titles).format(**slots),
             "description": " ".join(text).strip(),
@@ -520,6 +530,7 @@ class _Builder:
             "certifications": certs,
             "status": "closed" if rng.chance(0.04) else "open",
         }
+        return self.zh.offer(record, seller.zh, sector, product) if seller.zh else record
 
 
 def generate(
