@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from service.entities import EnterpriseCreate, NeedCreate, OfferCreate
 from tools.demo_generator import FAIR_DATE, DemoData, generate, main
+from tools.demo_vocab_zh import heading_of
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 Record = dict[str, Any]
@@ -123,7 +124,7 @@ def _makers(demo: DemoData, hs_prefix: str) -> list[Record]:
         e
         for e in demo.enterprises
         if e["role"] != "buyer"
-        and any(line["hs_code"].startswith(hs_prefix) for line in e["product_lines"])
+        and any((line["hs_code"] or "").startswith(hs_prefix) for line in e["product_lines"])
     ]
 
 
@@ -142,6 +143,57 @@ def test_ranking_fixtures_are_covered(demo: DemoData) -> None:
     assert any(
         n["hs_code"] == "8501.31" and "CE" in n["required_certifications"] for n in demo.needs
     )
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def test_a_third_of_chongqing_suppliers_write_chinese(demo: DemoData) -> None:
+    suppliers = [e for e in demo.enterprises if e["role"] != "buyer"]
+    chongqing = [e for e in suppliers if e["region"] == "Chongqing"]
+    chinese = [e for e in suppliers if _chinese(e["description"])]
+    assert {e["region"] for e in chinese} == {"Chongqing"}
+    assert 0.28 <= len(chinese) / len(chongqing) <= 0.4
+    for e in chinese:
+        assert re.fullmatch(r"重庆.+有限(责任)?公司", e["name"]), e["name"]
+        assert _chinese(e["looking_for"]) and _chinese(e["contact_name"])
+        assert all(_chinese(line["name"] + line["description"]) for line in e["product_lines"])
+    lines = [line for e in chinese for line in e["product_lines"]]
+    without = [line for line in lines if line["hs_code"] is None]
+    assert 0.2 * len(lines) <= len(without) <= 0.6 * len(lines)
+    # every line without a code is still a known product: its heading is what the bridge finds
+    assert all(heading_of(line["name"]) for line in without)
+    hotpot = [e for e in chinese if any("火锅底料" in line["name"] for line in e["product_lines"])]
+    assert len(hotpot) >= 3
+    assert any(line["hs_code"] is None for e in hotpot for line in e["product_lines"])
+
+
+def test_a_few_domestic_retailers_write_chinese_needs_and_importers_stay_english(
+    demo: DemoData,
+) -> None:
+    by_id = {e["external_id"]: e for e in demo.enterprises}
+    buyers = [e for e in demo.enterprises if e["role"] == "buyer" and _chinese(e["description"])]
+    assert 3 <= len(buyers) <= 15
+    assert all(e["country"] == "China" for e in buyers)
+    assert {c for e in buyers for c in e["channels"]} <= {
+        "supermarket",
+        "e-commerce",
+        "live-streaming",
+    }
+    assert "live-streaming" in {c for e in buyers for c in e["channels"]}
+    for need in demo.needs:
+        buyer = by_id[need["buyer_external_id"]]
+        written = need["title"] + need["description"] + need["product"]
+        assert _chinese(written) == _chinese(buyer["description"]), need["title"]
+    chinese_needs = [n for n in demo.needs if _chinese(n["title"])]
+    assert len(chinese_needs) >= 5
+    assert any(n["hs_code"] is None for n in chinese_needs)
+    for offer in demo.offers:
+        seller = by_id[offer["supplier_external_id"]]
+        assert _chinese(offer["title"] + offer["description"]) == _chinese(seller["description"])
+    english = [e for e in demo.enterprises if not _chinese(e["description"])]
+    assert not any(_chinese(json.dumps(e, ensure_ascii=False)) for e in english)
 
 
 def test_needs_look_like_rfqs(demo: DemoData) -> None:

@@ -7,20 +7,20 @@ Needs and offers name their enterprise by `buyer_external_id` / `supplier_extern
 
 import argparse
 import json
-import random
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from tools import demo_vocab as vocab
+from tools.demo_dice import Deck, Dice, cap, money, nice
 from tools.demo_vocab import BuyerKind, Country, Product, Sector
+from tools.demo_zh import ChineseWriter, Voice
 
 Record = dict[str, Any]
-T = TypeVar("T")
 
 FAIR_DATE = date(2026, 12, 8)  # deadlines fall within about half a year after the fair
 SECTOR_BY_KEY = {s.key: s for s in vocab.SECTORS}
@@ -52,59 +52,7 @@ class _Party:
     sectors: list[Sector]
     products: list[tuple[Sector, Product]] = field(default_factory=list)
     certs: list[str] = field(default_factory=list)
-
-
-class _Dice:
-    """Seeded picks, leaner than random.Random's checked ones; generation is mostly dice."""
-
-    def __init__(self, seed: int) -> None:
-        self._random = random.Random(seed).random
-
-    def chance(self, p: float) -> bool:
-        return self._random() < p
-
-    def between(self, lo: int, hi: int) -> int:
-        return lo + int(self._random() * (hi - lo + 1))
-
-    def uniform(self, lo: float, hi: float) -> float:
-        return lo + (hi - lo) * self._random()
-
-    def pick(self, items: Sequence[T]) -> T:
-        return items[int(self._random() * len(items))]
-
-    def some(self, items: Sequence[T], k: int) -> list[T]:
-        """k distinct items in random order (a partial Fisher-Yates shuffle)."""
-        pool = list(items)
-        for i in range(k):
-            j = i + int(self._random() * (len(pool) - i))
-            pool[i], pool[j] = pool[j], pool[i]
-        return pool[:k]
-
-
-class _Deck(Generic[T]):
-    """Deals items in freshly shuffled rounds, so every item keeps its share at any size."""
-
-    def __init__(self, rng: _Dice, items: Sequence[T]) -> None:
-        self._rng = rng
-        self._items = list(items)
-        self._hand: list[T] = []
-
-    def deal(self) -> T:
-        if not self._hand:
-            self._hand = self._rng.some(self._items, len(self._items))
-        return self._hand.pop()
-
-
-def _nice(x: float) -> int:
-    """Round to two significant digits so quantities look quoted, not computed."""
-    if x < 100:
-        return max(1, round(x))
-    magnitude: int = 10 ** (len(str(int(x))) - 2)
-    return round(x / magnitude) * magnitude
-
-
-def _money(x: float) -> float:
-    return round(x, 2) if x < 100 else float(round(x))
+    zh: Voice | None = None  # set when it writes Chinese
 
 
 def _join(items: Sequence[str]) -> str:
@@ -114,10 +62,6 @@ def _join(items: Sequence[str]) -> str:
 def _slug(text: str) -> str:
     flat = unicodedata.normalize("NFKD", text.translate(ASCII))
     return "-".join(flat.encode("ascii", "ignore").decode().lower().split())
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _route(country: Country) -> str:
@@ -130,7 +74,7 @@ def _route(country: Country) -> str:
     return "sea"
 
 
-def _required(rng: _Dice, sector: Sector, country: str) -> list[str]:
+def _required(rng: Dice, sector: Sector, country: str) -> list[str]:
     """Certificates a buyer in `country` asks for: market rules first, then house rules."""
     certs: list[str] = []
     if country in EU:
@@ -153,16 +97,17 @@ class _Builder:
     """One generation run: the random stream, the decks and the parties made so far."""
 
     def __init__(self, seed: int) -> None:
-        self.rng = _Dice(seed)
+        self.rng = Dice(seed)
         self.names: set[str] = set()
         self.sellers: list[_Party] = []
         self.buyers: list[_Party] = []
         self.buyers_by_sector: dict[str, list[_Party]] = defaultdict(list)
-        self.roles = _Deck(self.rng, vocab.ROLE_DECK)
-        self.maker_sectors = _Deck(self.rng, [SECTOR_BY_KEY[k] for k in vocab.SUPPLIER_DECK])
-        self.need_sectors = _Deck(self.rng, [SECTOR_BY_KEY[k] for k in vocab.NEED_DECK])
-        self.kinds = _Deck(self.rng, [KIND_BY_KEY[k] for k in vocab.KIND_DECK])
-        self.countries = _Deck(self.rng, [COUNTRY_BY_NAME[c] for c in vocab.COUNTRY_DECK])
+        self.roles = Deck(self.rng, vocab.ROLE_DECK)
+        self.maker_sectors = Deck(self.rng, [SECTOR_BY_KEY[k] for k in vocab.SUPPLIER_DECK])
+        self.need_sectors = Deck(self.rng, [SECTOR_BY_KEY[k] for k in vocab.NEED_DECK])
+        self.kinds = Deck(self.rng, [KIND_BY_KEY[k] for k in vocab.KIND_DECK])
+        self.countries = Deck(self.rng, [COUNTRY_BY_NAME[c] for c in vocab.COUNTRY_DECK])
+        self.zh = ChineseWriter(seed, self.names)
 
     # --- names, contacts, product lines
 
@@ -211,7 +156,7 @@ class _Builder:
         lines = []
         for _, product in pairs:
             features = rng.some(product.features, min(2, len(product.features)))
-            text = f"{_cap('; '.join(features))}. {rng.pick(vocab.SAMPLE_LINES)}"
+            text = f"{cap('; '.join(features))}. {rng.pick(vocab.SAMPLE_LINES)}"
             lines.append(
                 {"name": product.name, "hs_code": product.hs_code, "description": text.strip()}
             )
@@ -256,7 +201,7 @@ class _Builder:
         if sector.group != "food" and EAEU.intersection(markets) and rng.chance(0.6):
             certs.append("EAC")
         certs = list(dict.fromkeys(certs))
-        capacity = _nice(rng.uniform(*sector.capacity))
+        capacity = nice(rng.uniform(*sector.capacity))
         languages = ["Chinese", "English"]
         spoken = [vocab.MARKET_LANGUAGE[m] for m in markets if m in vocab.MARKET_LANGUAGE]
         if spoken and rng.chance(0.4):
@@ -271,7 +216,7 @@ class _Builder:
             "place": place,
             "region": region,
             "label": sector.label,
-            "staff": f"{_nice(rng.uniform(40, 4000)):,}",
+            "staff": f"{nice(rng.uniform(40, 4000)):,}",
         }
         text = [rng.pick(vocab.MAKER_OPENERS).format(**slots)]
         aliases = _join([p.aliases[0] for p in products])
@@ -293,11 +238,11 @@ class _Builder:
         pairs = [(sector, p) for p in products]
         party = _Party(external_id, short, place, "China", "USD", (), [sector], pairs, certs)
         self.sellers.append(party)
-        return {
+        record = {
             "external_id": external_id,
             "name": name,
             "role": "supplier",
-            "description": _cap(" ".join(text)),
+            "description": cap(" ".join(text)),
             "looking_for": rng.pick(vocab.SEEK_LINES).format(a=seeks[0], b=seeks[1]),
             "city": place,
             "region": region,
@@ -307,12 +252,15 @@ class _Builder:
             "years_exporting": years,
             "annual_capacity": float(capacity),
             "capacity_unit": sector.unit,
-            "moq": float(_nice(rng.uniform(*sector.moq))),
+            "moq": float(nice(rng.uniform(*sector.moq))),
             "languages": languages,
             "channels": channels,
             **self._cn_contact(_slug(short), region),
             "product_lines": self._lines(pairs),
         }
+        if self.zh.writes_maker(sector, region):
+            party.zh = self.zh.maker(record, sector, products, short, founded)
+        return record
 
     def _buyer_record(
         self,
@@ -370,7 +318,7 @@ class _Builder:
             "city": city,
             "region": region,
             "label": kind.label,
-            "scale": kind.scale.format(n=f"{_nice(rng.uniform(*kind.scale_range)):,}"),
+            "scale": kind.scale.format(n=f"{nice(rng.uniform(*kind.scale_range)):,}"),
             "note": note,
             "year": rng.between(1992, 2021),
         }
@@ -380,7 +328,7 @@ class _Builder:
             text.append(rng.pick(vocab.NOTE_LINES).format(note=note, short=short))
         purposes = vocab.DOMESTIC_PURPOSES[kind.key]
         party = _Party(external_id, short, city, "China", "CNY", purposes, sectors)
-        return self._buyer_record(
+        record = self._buyer_record(
             party,
             role="buyer",
             name=name,
@@ -391,6 +339,9 @@ class _Builder:
             channels=list(kind.channels),
             contact=self._cn_contact(_slug(short), region),
         )
+        if self.zh.writes_buyer(kind.key):
+            party.zh = self.zh.buyer(record, kind.key, sectors, short)
+        return record
 
     def _importer(self, external_id: str) -> Record:
         rng = self.rng
@@ -483,16 +434,16 @@ class _Builder:
         buyer = rng.pick(self.buyers_by_sector.get(sector.key) or self.buyers)
         product = rng.pick(sector.products)
         alias = rng.pick(product.aliases)
-        qty = _nice(rng.uniform(*sector.order))
+        qty = nice(rng.uniform(*sector.order))
         certs = _required(rng, sector, buyer.country)
         purpose = rng.pick(buyer.purposes)
         slots = {
             "alias": alias,
-            "Alias": _cap(alias),
+            "Alias": cap(alias),
             "qty": f"{qty:,} {vocab.UNIT_SHORT[sector.unit]}",
             "freq": "/month" if sector.group == "food" and rng.chance(0.4) else "",
             "purpose": purpose,
-            "Purpose": _cap(purpose),
+            "Purpose": cap(purpose),
             "country": buyer.city if buyer.country == "China" else buyer.country,
             "cert": certs[0] if certs else "",
             "short": buyer.short,
@@ -512,7 +463,7 @@ class _Builder:
         text += [delivery.format(city=buyer.city), rng.pick(vocab.TERMS)]
         price = product.price * rng.uniform(0.75, 1.05) * vocab.FX[buyer.currency]
         deadline = FAIR_DATE + timedelta(days=rng.between(30, 200))
-        return {
+        record = {
             "buyer_external_id": buyer.external_id,
             "title": rng.pick(titles).format(**slots),
             "description": " ".join(text),
@@ -520,7 +471,7 @@ class _Builder:
             "hs_code": product.hs_code,
             "quantity": float(qty),
             "unit": sector.unit,
-            "target_price": _money(price),
+            "target_price": money(price),
             "currency": buyer.currency,
             "required_certifications": certs,
             "delivery_country": buyer.country,
@@ -528,21 +479,22 @@ class _Builder:
             "deadline": deadline.isoformat(),
             "status": "closed" if rng.chance(0.04) else "open",
         }
+        return self.zh.need(record, buyer.zh, sector, product) if buyer.zh else record
 
     def offer(self, seller: _Party) -> Record:
         rng = self.rng
         sector, product = rng.pick(seller.products)
         alias = rng.pick(product.aliases)
         currency = "CNY" if rng.chance(0.25) else "USD"
-        price = _money(product.price * rng.uniform(0.8, 1.2) * vocab.FX[currency])
-        moq = _nice(rng.uniform(*sector.moq))
-        avail = _nice(rng.uniform(*sector.order) * rng.between(2, 10))
+        price = money(product.price * rng.uniform(0.8, 1.2) * vocab.FX[currency])
+        moq = nice(rng.uniform(*sector.moq))
+        avail = nice(rng.uniform(*sector.order) * rng.between(2, 10))
         unit_short = vocab.UNIT_SHORT[sector.unit]
         certs = [c for c in seller.certs if rng.chance(0.85)]
         feature = rng.pick(product.features)
         slots = {
             "alias": alias,
-            "Alias": _cap(alias),
+            "Alias": cap(alias),
             "feature": feature,
             "moq": f"{moq:,} {unit_short}",
             "place": seller.city,
@@ -558,13 +510,13 @@ class _Builder:
         text = [rng.pick(vocab.OFFER_OPENERS).format(**slots)]
         more = [f for f in product.features if f != feature]
         if more:
-            text.append(_cap(rng.pick(more)) + ".")
+            text.append(cap(rng.pick(more)) + ".")
         text.append(rng.pick(vocab.PRICE_LINES).format(**slots))
         text.append(rng.pick(vocab.LEAD_LINES).format(**slots))
         if certs:
             text.append(rng.pick(vocab.CERT_LINES).format(certs=_join(certs)))
         text.append(rng.pick(vocab.SAMPLE_LINES))
-        return {
+        record = {
             "supplier_external_id": seller.external_id,
             "title": rng.pick(titles).format(**slots),
             "description": " ".join(text).strip(),
@@ -578,6 +530,7 @@ class _Builder:
             "certifications": certs,
             "status": "closed" if rng.chance(0.04) else "open",
         }
+        return self.zh.offer(record, seller.zh, sector, product) if seller.zh else record
 
 
 def generate(
@@ -595,7 +548,7 @@ def generate(
     if n_offers and not builder.sellers:
         raise ValueError(f"{n_enterprises} enterprises include no supplier to post offers")
     needs = [builder.need() for _ in range(n_needs)]
-    sellers = _Deck(builder.rng, builder.sellers)
+    sellers = Deck(builder.rng, builder.sellers)
     offers = [builder.offer(sellers.deal()) for _ in range(n_offers)]
     return DemoData(enterprises, needs, offers)
 

@@ -1,44 +1,15 @@
 """Ranking sanity on the shipped demo fair: the right sectors come first, filters hold."""
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.config import Settings
-from service.matching.embedder import Embedder
-from service.matching.hs import HsSuggester
-from tests.conftest import copy_database
-
-
-@pytest.fixture(scope="module")
-def demo(
-    demo_database: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    embedder: Embedder,
-    suggester: HsSuggester,
-) -> Iterator[TestClient]:
-    url = copy_database(demo_database, tmp_path_factory.mktemp("demo") / "demo.db")
-    with TestClient(
-        create_app(Settings(database_url=url), embedder=embedder, suggester=suggester)
-    ) as client:
-        yield client
+from tests.api.conftest import sells, sells_only
 
 
 def _needs(client: TestClient, word: str) -> list[dict[str, Any]]:
     needs = client.get("/needs", params={"status": "open", "limit": 200}).json()["items"]
     return [n for n in needs if word in n["title"].lower()]
-
-
-def _sector(partner: dict[str, Any], prefixes: tuple[str, ...]) -> bool:
-    return any((p["hs_code"] or "").startswith(prefixes) for p in partner["product_lines"])
-
-
-def _only(partner: dict[str, Any], prefixes: tuple[str, ...]) -> bool:
-    return all((p["hs_code"] or "").startswith(prefixes) for p in partner["product_lines"])
 
 
 CONDIMENTS = ("2103", "2106")
@@ -47,9 +18,9 @@ LAPTOPS = ("8471",)
 
 def _kind(partner: dict[str, Any]) -> str:
     """A condiment maker sells hotpot bases or sauces; a laptop maker sells only computers."""
-    if _sector(partner, CONDIMENTS):
+    if sells(partner, CONDIMENTS):
         return "condiment"
-    return "laptop" if _only(partner, LAPTOPS) else "other"
+    return "laptop" if sells_only(partner, LAPTOPS) else "other"
 
 
 def test_demo_has_the_promised_size(demo: TestClient) -> None:
@@ -82,7 +53,7 @@ def test_ce_motor_need_returns_only_ce_certified_suppliers(demo: TestClient) -> 
             held = {c.lower().replace(" ", "") for c in item["partner"]["certifications"]}
             assert {c.lower().replace(" ", "") for c in need["required_certifications"]} <= held
             assert all(r["met"] for r in item["requirements"] if r["hard"])
-        assert _sector(items[0]["partner"], ("8501", "8714"))
+        assert sells(items[0]["partner"], ("8501", "8714"))
 
 
 def test_supplier_search_with_filters_explains_each_result(demo: TestClient) -> None:
@@ -96,7 +67,7 @@ def test_supplier_search_with_filters_explains_each_result(demo: TestClient) -> 
     assert items
     for item in items:
         assert "CE" in item["partner"]["certifications"]
-        assert _sector(item["partner"], ("8501",))
+        assert sells(item["partner"], ("8501",))
         assert "meets: " in item["reason"] and "certification ce" in item["reason"]
         assert 0 <= item["score"] <= 1
     scores = [i["score"] for i in items]
