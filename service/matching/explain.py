@@ -77,7 +77,7 @@ def reason(match: Match, facts: Facts, describe: Callable[[str], str] | None = N
         named = f" ({name[:60]})" if name else ""
         if len(ev.heading) == 2:  # declared codes of one chapter
             parts.append(f"same HS chapter {ev.heading}{named}")
-        else:
+        elif ev.heading_share >= 0.01:  # below, the text says nothing of a shared heading
             how = "both classified as" if ev.hs_suggested or not item.hs_code else "both under"
             parts.append(f"{how} HS {ev.heading}{named}, {ev.heading_share:.2f} confident")
     if match.weak:
