@@ -1,11 +1,14 @@
 """No dead ends on the pages (TestClient, both backends): the search results page and a need's
 recommendations page say which requirement removed how many candidates and show the closest
-suppliers, marked as missing it, in English and in Chinese."""
+suppliers, marked as missing it, in English and in Chinese; in Chromium, axe-core finds no
+serious issue on such a page."""
 
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
 
 from service.web.core import CSRF_COOKIE
 from tests.api.factories import GLASS_MAKER, HOTPOT_MAKER, JAR_IMPORTER, post_need, register
+from tests.web.browser import Steps
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -67,3 +70,11 @@ def test_a_need_page_says_why_its_list_is_empty_and_shows_the_closest(client: Te
         assert GLASS_MAKER["name"] in shown and shown.count(MISSES[lang]) == 2
     relaxed = client.get(f"/me/needs/{need['id']}", params={"strict": "false"}, headers=EN).text
     assert GLASS_MAKER["name"] in relaxed and 'id="closest-title"' not in relaxed
+
+
+def test_a_dead_end_search_page_passes_axe_in_the_browser(page: Page, lang: str) -> None:
+    steps = Steps(page, "dead-end", lang)
+    page.goto("/find?q=hotpot+seasoning+base&certification=Demeter")  # no demo maker holds it
+    expect(page.locator("#closest-title")).to_have_text(steps._("What the filters removed"))
+    expect(page.locator("li.result.misses").first).to_contain_text(steps._("Misses:"))
+    steps.shot("closest")
