@@ -174,10 +174,10 @@ def for_need(
 def for_offer(session: Session, mm: Matchmaker, offer: Offer, *, limit: int) -> RecommendationList:
     """Buyers whose needs or wants fit a supplier's offer."""
     query = _trade_query(mm, offer)
-    ranking = mm.ranker.search(
+    matches = mm.ranker.rank(
         [query], Side.demand, Requirements(), exclude=offer.supplier_id, limit=limit
     )
-    return _render(session, mm, offer.title, ranking, limit)
+    return _render(session, mm, offer.title, Ranking(matches), limit)
 
 
 def for_enterprise(
