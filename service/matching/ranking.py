@@ -220,11 +220,13 @@ class Ranker:
         side as the asker (buyers, for a search among suppliers) are never offered.
         """
         ranking = self._search(queries, side, requirements, exclude, limit, requirements)
-        if ranking.matches or ranking.removed:
+        if len(ranking.matches) >= limit or ranking.removed or not requirements.filters:
             return ranking
-        # a dense index that filters in SQL (pgvector) returned no one: rank again unfiltered,
-        # so the answer can say which filter removed whom
-        return self._search(queries, side, requirements, exclude, limit, None)
+        # a dense index that filters in SQL (pgvector) returned few or no one: rank again
+        # unfiltered, so the answer can say which filter removed whom (its matches stay: SQL
+        # found them among the partners that pass)
+        unfiltered = self._search(queries, side, requirements, exclude, limit, None)
+        return Ranking(ranking.matches, unfiltered.removed, unfiltered.closest)
 
     def _search(
         self,

@@ -20,6 +20,13 @@ class Requirements:
     unit: str = ""
     strict: bool = True  # False turns the hard checks into soft ones
 
+    @property
+    def filters(self) -> bool:
+        """Whether any hard check applies, i.e. some partners may be filtered out."""
+        asked = self.certifications or self.export_market or self.region or self.hs_prefix
+        extra = self.min_capacity is not None or self.has_exported or self.verified
+        return self.strict and bool(asked or extra)
+
 
 @dataclass(frozen=True, slots=True)
 class Check:

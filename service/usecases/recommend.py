@@ -45,11 +45,14 @@ class Recommendation(BaseModel):
 
 class FilterReport(BaseModel):
     """What the hard filters removed: partners per failed filter (one partner may fail
-    several), and a sentence saying it when nothing is left. On PostgreSQL, where the filters
-    run inside the vector query, partners are counted only when nothing is left."""
+    several), and a sentence saying it when few or none are left."""
 
     removed: dict[str, int] = Field(default_factory=dict)
-    note: str = ""
+    note: str = Field(
+        default="",
+        description="when the answer is empty or thin (fewer items than asked) and filters "
+        "removed partners: which requirement removed how many candidates",
+    )
 
 
 class RecommendationList(BaseModel):
@@ -57,25 +60,53 @@ class RecommendationList(BaseModel):
     language: Language | None = Field(default=None, description="detected, for a free text")
     items: list[Recommendation]
     filters: FilterReport = Field(default_factory=FilterReport)
+    closest: list[Recommendation] = Field(
+        default_factory=list,
+        description="when the answer is empty or thin and filters removed partners: the best "
+        "of those, closest first; their failed hard requirements say what each one misses",
+    )
 
 
-def _report(ranking: Ranking) -> FilterReport:
+def _report(ranking: Ranking, short: bool) -> FilterReport:
     removed = dict(sorted(ranking.removed.items()))
-    if ranking.matches or not removed:
+    if not short:
         return FilterReport(removed=removed)
-    said = ", ".join(f"{name} removed {n}" for name, n in removed.items())
-    return FilterReport(removed=removed, note=f"No partner passed the filters: {said}.")
+    said = ", ".join(f"{name} removed {_count(n, 'candidate')}" for name, n in removed.items())
+    kept = len(ranking.matches)
+    passed = f"Only {_count(kept, 'partner')}" if kept else "No partner"
+    return FilterReport(removed=removed, note=f"{passed} passed the filters: {said}.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _render(
     session: Session,
     mm: Matchmaker,
     query: str,
-    matches: list[Match],
-    ranking: Ranking | None = None,
+    ranking: Ranking,
+    limit: int,
     language: Language | None = None,
 ) -> RecommendationList:
-    rows = enterprises.by_ids(session, [m.enterprise_id for m in matches])  # one query for all
+    """The ranking explained; an empty or thin one (fewer than `limit`) that filters made so
+    also says which filter removed how many, and offers the closest partners they removed."""
+    short = len(ranking.matches) < limit and bool(ranking.removed)
+    closest = ranking.closest if short else []
+    # one query for all partners shown
+    rows = enterprises.by_ids(session, [m.enterprise_id for m in [*ranking.matches, *closest]])
+    return RecommendationList(
+        query=query,
+        language=language,
+        items=_recommendations(mm, rows, ranking.matches),
+        filters=_report(ranking, short),
+        closest=_recommendations(mm, rows, closest),
+    )
+
+
+def _recommendations(
+    mm: Matchmaker, rows: dict[int, Enterprise], matches: list[Match]
+) -> list[Recommendation]:
     items = []
     for m in matches:
         partner, facts = rows.get(m.enterprise_id), mm.catalog.facts.get(m.enterprise_id)
@@ -102,8 +133,7 @@ def _render(
                 components=m.components,
             )
         )
-    filters = FilterReport() if ranking is None else _report(ranking)
-    return RecommendationList(query=query, language=language, items=items, filters=filters)
+    return items
 
 
 def _describe(mm: Matchmaker) -> Callable[[str], str] | None:
@@ -138,7 +168,7 @@ def for_need(
     ranking = mm.ranker.search(
         [_trade_query(mm, need)], Side.supply, req, exclude=need.buyer_id, limit=limit
     )
-    return _render(session, mm, need.title, ranking.matches, ranking)
+    return _render(session, mm, need.title, ranking, limit)
 
 
 def for_offer(session: Session, mm: Matchmaker, offer: Offer, *, limit: int) -> RecommendationList:
@@ -147,7 +177,7 @@ def for_offer(session: Session, mm: Matchmaker, offer: Offer, *, limit: int) -> 
     matches = mm.ranker.rank(
         [query], Side.demand, Requirements(), exclude=offer.supplier_id, limit=limit
     )
-    return _render(session, mm, offer.title, matches)
+    return _render(session, mm, offer.title, Ranking(matches), limit)
 
 
 def for_enterprise(
@@ -155,7 +185,7 @@ def for_enterprise(
 ) -> RecommendationList:
     """Partners in both directions: suppliers for a buyer, buyers for a supplier, both for both."""
     assert e.id is not None
-    return _render(session, mm, e.name, mm.ranker.reciprocal(e.id, limit=limit))
+    return _render(session, mm, e.name, Ranking(mm.ranker.reciprocal(e.id, limit=limit)), limit)
 
 
 def search_suppliers(
@@ -164,4 +194,4 @@ def search_suppliers(
     """Free-text supplier search with hard filters: the retailer's 'find suppliers for X'."""
     query = mm.text_query(text, Side.supply)
     ranking = mm.ranker.search([query], Side.supply, req, limit=limit)
-    return _render(session, mm, text, ranking.matches, ranking, query.language)
+    return _render(session, mm, text, ranking, limit, query.language)

@@ -106,3 +106,25 @@ HOTPOT_BUYER: dict[str, Any] = {
     "description": "Supermarket chain buying hotpot base and chili oil, 火锅底料.",
     "country": "Germany",
 }
+
+# the dead end: an importer's need for FDA glass jars, where no maker holds FDA
+GLASS_MAKER: dict[str, Any] = {
+    "name": "Bishan Clear Glassworks",
+    "role": "supplier",
+    "description": "Makes food-grade glass jars and bottles for sauces and pickles.",
+    "country": "China",
+    "region": "Chongqing",
+    "certifications": ["ISO 9001"],
+    "export_markets": ["United States"],
+    "years_exporting": 4,
+    "product_lines": [
+        {"name": "Glass jars with metal lids", "hs_code": "7010.90", "description": "200-750 ml"}
+    ],
+}
+JAR_IMPORTER: dict[str, Any] = {
+    "name": "Pacific Pantry Imports",
+    "role": "buyer",
+    "description": "US importer of Asian sauces, buying glass jars and bottles for them.",
+    "country": "United States",
+    "looking_for": "glass jars, FDA compliant",
+}
