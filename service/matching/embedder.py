@@ -119,6 +119,9 @@ class MultilingualUseEmbedder:
         return unit
 
 
+ONNX_INT8 = "onnx-int8"  # the backend that runs the folder as int8 ONNX (onnx_encoder.py)
+
+
 def model_identity(folder: Path | None, *, backend: str = "sentence-transformers") -> str:
     """The identity the configured model's vectors carry, without loading the model (a
     consistency check of stored vectors needs no torch)."""
@@ -127,7 +130,8 @@ def model_identity(folder: Path | None, *, backend: str = "sentence-transformers
     assert folder is not None
     # a packaged model sits in a folder called "model": name it after its package instead
     name = folder.parent.name if folder.name == "model" else folder.name
-    return f"{name}@{_weights_digest(folder)}"
+    suffix = f"+{ONNX_INT8}" if backend == ONNX_INT8 else ""
+    return f"{name}@{_weights_digest(folder)}{suffix}"
 
 
 def load_embedder(

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from service.matching.embedder import FloatArray, _weights_digest
+from service.matching.embedder import ONNX_INT8, FloatArray, _weights_digest
 
-BACKEND = "onnx-int8"
+BACKEND = ONNX_INT8
 # Part of the cache key: changing how the model is exported or quantised exports it again.
 RECIPE = "torchscript-opset17/dynamic-qint8-per-channel/v1"
 MODEL_FILE = "model-int8.onnx"

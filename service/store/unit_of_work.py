@@ -19,8 +19,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy import event, inspect
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
@@ -197,7 +197,7 @@ class UnitOfWork:
             with self.committing() as on_commit:
                 self.session.commit()
                 on_commit(tx.change, log_id)
-        except (IntegrityError, StaleDataError) as exc:
+        except (IntegrityError, OperationalError, StaleDataError) as exc:
             self.session.rollback()
             if (conflict := _conflict(exc)) is None:
                 raise
@@ -219,17 +219,20 @@ class UnitOfWork:
                 raise Conflict(f"{_name(row)} was deleted by another request meanwhile") from exc
 
 
-def _name(row: object) -> str:
-    return f"{type(row).__name__.lower()} {getattr(row, 'id', '')}".strip()
+def _name(row: SQLModel) -> str:
+    key = inspect(row).identity  # not row.id: reading it would load the row, which is gone
+    return f"{type(row).__name__.lower()} {key[0] if key else ''}".strip()
 
 
-def _conflict(exc: IntegrityError | StaleDataError) -> Conflict | None:
-    """The Conflict that a lost race means; any other integrity error is a bug and stays one."""
+def _conflict(exc: IntegrityError | OperationalError | StaleDataError) -> Conflict | None:
+    """The Conflict that a lost race means; any other database error is a bug and stays one."""
     if isinstance(exc, StaleDataError):
         return Conflict(
             "the row was changed or deleted by another request meanwhile; read it again"
         )
     code = getattr(exc.orig, "sqlstate", None)  # PostgreSQL
+    if code in ("40P01", "40001"):  # deadlock or serialization failure: PostgreSQL chose us
+        return Conflict("another request wrote the same rows at the same moment; try again")
     message = str(exc.orig)
     if code == "23505" or message.startswith("UNIQUE constraint failed"):
         diag = getattr(exc.orig, "diag", None)

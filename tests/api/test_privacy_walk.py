@@ -35,7 +35,7 @@ from tests.conftest import ADMIN_KEY, copy_database
 from tests.fairs.conftest import wait_for
 from tests.seed import COMPANIES, Fair, contact
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")  # a version "x@0.2.1" is none
 PHONE = re.compile(r"\+\d{1,3}[ \d-]{6,}\d")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC_WRITES = {("POST", "/enterprises")}  # registration
