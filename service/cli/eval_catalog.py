@@ -78,7 +78,8 @@ def catalogue(path: Path, lang: str) -> list[EnterpriseCreate]:
 def _line(text: str) -> dict[str, str]:
     if len(text) <= NAME_LIMIT:
         return {"name": text}
-    return {"name": text[: NAME_LIMIT - 1] + "…", "description": text}
+    # "...", not "…": names are NFKC-normalised on the way in, which makes "…" three dots
+    return {"name": text[: NAME_LIMIT - 3] + "...", "description": text}
 
 
 def folds_of(queries: Sequence[LabelledQuery], folds: int, seed: int = 0) -> list[int]:
