@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tools import demo_vocab as vocab
+from tools import demo_vocab_zh as zh
 from tools.demo_generator import DemoData, generate
 from tools.demo_vocab import Product, Sector
 
@@ -85,7 +86,13 @@ ASKS = ("supplier of", "factory for", "wholesale", "OEM maker of", "bulk", "cert
 
 
 def _sector_of() -> dict[str, Sector]:
-    return {p.name: s for s in vocab.SECTORS for p in s.products}
+    """The sector of every product name the demo writes, in English or in Chinese."""
+    by_key = {s.key: s for s in vocab.SECTORS}
+    return {
+        **{p.name: s for s in vocab.SECTORS for p in s.products},
+        **{zh.PRODUCTS[p.name][0]: s for s in vocab.SECTORS for p in s.products},
+        **{p.name: by_key[key] for key, z in zh.SECTORS_ZH.items() for p in z.extras},
+    }
 
 
 def _line(rng: random.Random, sector: Sector, product: Product) -> Record:
