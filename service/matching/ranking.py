@@ -145,7 +145,9 @@ class Ranker:
         fits = fit(agreed[position], text[position], w, bridged=bool(estimate))
         out = []
         for i, score in zip(position.tolist(), fits.tolist(), strict=True):
-            item = c.items[int(keys[i])]
+            item = c.items.get(int(keys[i]))
+            if item is None:  # removed by a write committed since the scores were read
+                continue
             shared = agreement(estimate, c.estimate(item)) if agreed[i] > 0 else None
             out.append(
                 MatchedItem(
