@@ -10,7 +10,6 @@ requests or seconds, and tallies seconds per route and every failure.
 
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,9 +25,9 @@ import httpx
 import numpy as np
 
 from bench.catalog import Meta
+from bench.server import LOOPBACK, free_port
 from tools import scale_generator
 
-LOOPBACK = "127.0.0.1"
 NEED = "GET /needs/{id}/recommendations"
 SEARCH = "GET /search/suppliers"
 PARTNERS = "GET /enterprises/{id}/recommendations"
@@ -59,13 +58,6 @@ class Http(Protocol):
 
 def python_c(code: str) -> list[str]:
     return [sys.executable, "-c", code]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Server:
