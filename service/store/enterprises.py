@@ -19,6 +19,14 @@ def get(session: Session, enterprise_id: int, *, erased_too: bool = False) -> En
     return e if e is not None and (erased_too or e.deleted_at is None) else None
 
 
+def lock(session: Session, enterprise_id: int) -> bool:
+    """Hold the enterprise's row until the transaction ends (PostgreSQL; SQLite locks the whole
+    file on write anyway), so a write touching it and its items takes the row first, as a
+    profile update does: no deadlock between the two. False when the row is gone."""
+    query = select(Enterprise.id).where(Enterprise.id == enterprise_id).with_for_update()
+    return session.exec(query).first() is not None
+
+
 def by_ids(session: Session, ids: Iterable[int]) -> dict[int, Enterprise]:
     """One query for many, product lines included."""
     rows = session.exec(

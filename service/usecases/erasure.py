@@ -23,6 +23,7 @@ from service.entities import (
     ShortlistEntryPublic,
     utc_now,
 )
+from service.errors import Conflict
 from service.fairs import store as fairs
 from service.fairs.tables import (
     MeetingPublic,
@@ -33,7 +34,7 @@ from service.fairs.tables import (
     ParticipantStatus,
 )
 from service.records import AuditPublic
-from service.store import audit, holdings, shortlists
+from service.store import audit, enterprises, holdings, shortlists
 from service.store.unit_of_work import Transaction, UnitOfWork
 from service.usecases import shortlists as shortlist
 from service.usecases.access import REVOKED
@@ -129,6 +130,8 @@ def erase(uow: UnitOfWork, e: Enterprise) -> None:
     """Remove the enterprise and what hangs off it; keep its planned meetings, anonymised."""
     assert e.id is not None
     session = uow.session
+    if not enterprises.lock(session, e.id):  # first: the order a profile update takes
+        raise Conflict("the enterprise was deleted by another request meanwhile")
     joined = holdings.participations(session, e.id)
     people = [p for p, _ in joined]
     met = {
