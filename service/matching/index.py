@@ -1,8 +1,9 @@
-"""Exact cosine top-k over L2-normalised rows, growable in place."""
+"""Exact cosine top-k over L2-normalised rows, growable in place; the filtered top-k that every
+candidate source (dense, lexical, headings) answers."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +12,16 @@ from service.matching.embedder import FloatArray
 from service.matching.requirements import Requirements
 
 KeyArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class Admit(Protocol):
+    """Which items may be candidates: the hard requirements of a search, as SQL reads them
+    (`requirements`) and as a mask over item keys for sources in memory."""
+
+    requirements: Requirements
+
+    def __call__(self, keys: KeyArray) -> BoolArray: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +108,28 @@ class ExactIndex:
     def scores(
         self, query: FloatArray, where: Requirements | None = None
     ) -> tuple[KeyArray, FloatArray]:
-        """(keys, cosine scores) of every live row, in storage order.
-
-        `where` is ignored: every row is scored and the ranker checks requirements itself (a
-        database-backed source uses it to filter in SQL instead).
-        """
+        """(keys, cosine scores) of every live row, in storage order (`where` is ignored)."""
         keys = self._keys[: self._size]
         scores = np.asarray(query, dtype=np.float32) @ self._columns[:, : self._size]
         if len(self._position) == self._size:  # no tombstones: skip two masked copies
             return keys, scores
         live = self._alive[: self._size]
         return keys[live], scores[live]
+
+    def top(
+        self, query: FloatArray, k: int, admit: Admit | None = None
+    ) -> tuple[KeyArray, FloatArray]:
+        """The k best rows by cosine among those `admit` lets through, best first."""
+        keys, scores = self.scores(query)
+        return top_admitted(keys, scores, k, admit)
+
+    def cosines(self, query: FloatArray, keys: KeyArray) -> FloatArray:
+        """The cosine of `query` with each of `keys`, in their order; 0 for a key not held."""
+        rows = np.fromiter((self._position.get(int(k), -1) for k in keys), np.int64, len(keys))
+        held = rows >= 0
+        out = np.zeros(len(keys), np.float32)
+        out[held] = np.asarray(query, np.float32) @ self._columns[:, rows[held]]
+        return out
 
     def search(self, query: FloatArray, k: int, allowed: set[int] | None = None) -> list[Hit]:
         """The k best rows by cosine, best first; `allowed` restricts to those keys."""
@@ -125,14 +147,39 @@ SAMPLE_STRIDE = 64
 
 def top_k(keys: KeyArray, scores: FloatArray, k: int) -> list[Hit]:
     """The k highest scores, best first, ties broken by key for determinism."""
+    best, values = top_arrays(keys, scores, k)
+    return [Hit(key, score) for key, score in zip(best.tolist(), values.tolist(), strict=True)]
+
+
+def top_arrays(keys: KeyArray, scores: FloatArray, k: int) -> tuple[KeyArray, FloatArray]:
+    """`top_k` as (keys, scores) arrays."""
     if k <= 0 or len(keys) == 0:
-        return []
+        return keys[:0], scores[:0]
     if len(scores) >= 4 * SAMPLE_STRIDE * k:  # a full partition of 1M scores costs ~10 ms
         keys, scores = _at_least(keys, scores, _kth_best(scores[::SAMPLE_STRIDE], k))
     if k < len(scores):  # every score tied with the k-th best stays, so keys break the tie
         keys, scores = _at_least(keys, scores, _kth_best(scores, k))
     order = np.lexsort((keys, -scores))[:k]
-    return [Hit(int(keys[i]), float(scores[i])) for i in order]
+    return keys[order], scores[order]
+
+
+def top_admitted(
+    keys: KeyArray, scores: FloatArray, k: int, admit: Admit | None
+) -> tuple[KeyArray, FloatArray]:
+    """(keys, scores) of the k best that `admit` lets through, best first (ties: lower key).
+
+    The best few are asked first and more only while too few pass, so a selective filter costs
+    more asks but never returns a short list while admissible keys remain.
+    """
+    if admit is None:
+        return top_arrays(keys, scores, k)
+    asked = 4 * k
+    while True:
+        best, values = top_arrays(keys, scores, asked)
+        passed = admit(best)
+        if passed.sum() >= k or asked >= len(keys):
+            return best[passed][:k], values[passed][:k]
+        asked *= 8
 
 
 def _kth_best(scores: FloatArray, k: int) -> float:
