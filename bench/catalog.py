@@ -24,7 +24,7 @@ from service.entities import EnterpriseCreate, Need, NeedCreate, Offer, OfferCre
 from service.matching.embedder import CachedEmbedder, Embedder, FloatArray
 from service.matchmaker import Matchmaker
 from service.records import SYSTEM
-from service.runtime import build_matchmaker
+from service.runtime import build_matchmaker, build_suggester_for
 from service.usecases import profiles, trades
 from service.usecases.trades import Trade
 from tools import scale_generator
@@ -110,9 +110,9 @@ def load(url: str, data: DemoData, embedder: Embedder, name: str) -> Meta:
     wall, cpu = time.perf_counter(), time.process_time()
     counting = CountingEmbedder(embedder)
     size = len(data.enterprises) * 60 + len(data.needs) + len(data.offers)  # > distinct texts
-    mm = build_matchmaker(
-        Settings(database_url=url), CachedEmbedder(counting, size=size), load=False
-    )
+    settings = Settings(database_url=url)
+    mm = build_matchmaker(settings, CachedEmbedder(counting, size=size), load=False)
+    mm.hs = build_suggester_for(settings, mm.embedders)  # goods without a code get estimates
     ids: dict[str, int] = {}
     meta = Meta(name, embedder.identity, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0)
     for chunk in _batches(data.enterprises, ENTERPRISE_BATCH):
