@@ -62,9 +62,7 @@ def main() -> None:
             def reference(need_id: int) -> None:
                 item = mm.catalog.find(Kind.need, need_id)
                 assert item is not None
-                keys, scores = supply.scores(mm.catalog.vector(item))
-                top = np.argpartition(-scores, 10)[:10]
-                keys[top[np.argsort(-scores[top])]].tolist()
+                supply.top(mm.catalog.vector(item), 10)
 
             def request(need_id: int) -> None:
                 response = client.get(f"/needs/{need_id}/recommendations")

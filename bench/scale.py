@@ -51,7 +51,7 @@ from service.matching.index import ExactIndex, Hit, KeyArray, top_k
 from service.matching.items import Side
 from service.matching.requirements import Requirements
 from service.store.localpg import FAST_UNSAFE, LocalPostgres
-from service.store.pgdense import PgDenseIndex
+from service.store.pgdense import InSql, PgDenseIndex
 
 DIM = 384
 ITEMS_PER_ENTERPRISE = 4
@@ -339,13 +339,14 @@ def pg_build(server: LocalPostgres, name: str, m: int, ef_construction: int) -> 
 def pg_queries(
     engine: Engine, queries: FloatArray, ef: int, where: Requirements | None
 ) -> tuple[list[float], list[list[int]]]:
-    dense = PgDenseIndex(engine, Side.supply, Everything, limit=10, ef_search=ef)
+    dense = PgDenseIndex(engine, Side.supply, Everything, ef_search=ef)
+    admit = None if where is None else InSql(where)
     for q in queries[:50]:
-        dense.scores(q, where)
+        dense.top(q, 10, admit)
     seconds, found = [], []
     for q in queries:
         start = time.perf_counter()
-        keys, _ = dense.scores(q, where)
+        keys, _ = dense.top(q, 10, admit)
         seconds.append(time.perf_counter() - start)
         found.append(keys.tolist())
     return seconds, found

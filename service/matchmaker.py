@@ -16,12 +16,13 @@ from sqlmodel import Session
 from service.db import is_postgres
 from service.entities import ChangeLog, Enterprise, Need, Offer
 from service.matching import pipeline
+from service.matching.candidates import Query
 from service.matching.catalog import Catalog, CatalogChange
 from service.matching.embedder import CachedEmbedder, Embedders
 from service.matching.examples import Example
 from service.matching.hs import HsSuggester
 from service.matching.items import GOODS, Item, ItemDraft, Side, keyed
-from service.matching.ranking import Query, Ranker
+from service.matching.ranking import Ranker
 from service.matching.weights import Weights
 from service.progress import Progress
 from service.records import SYSTEM, Actor

@@ -22,15 +22,17 @@ import numpy.typing as npt
 
 from service.matching.embedder import FloatArray
 from service.matching.headings import Estimate, declared
-from service.matching.index import ExactIndex, KeyArray
+from service.matching.index import Admit, ExactIndex, KeyArray
 from service.matching.items import GOODS, Facts, Item, Kind, Side
 from service.matching.language import detect
 from service.matching.lexical import LexicalIndex
-from service.matching.requirements import Requirements
 from service.matching.weights import Weights
 
 BoolArray = npt.NDArray[np.bool_]
 PROFILE_KINDS = frozenset({Kind.product, Kind.profile, Kind.wants, Kind.seeks})
+# TF-IDF refits of a side this large run in the background (LexicalIndex); below, one takes
+# under ~0.5 s and runs in the write that calls for it
+BACKGROUND_REFIT = 10_000
 
 
 class DenseIndex(Protocol):
@@ -41,10 +43,14 @@ class DenseIndex(Protocol):
     def remove(self, keys: Sequence[int]) -> None: ...
     def vector(self, key: int) -> FloatArray: ...
 
-    def scores(
-        self, query: FloatArray, where: Requirements | None = None
+    def top(
+        self, query: FloatArray, k: int, admit: Admit | None = None
     ) -> tuple[KeyArray, FloatArray]:
-        """(keys, cosine) of candidate rows: all of them, or the best ones passing `where`."""
+        """The k best rows by cosine among those `admit` lets through, best first."""
+        ...
+
+    def cosines(self, query: FloatArray, keys: KeyArray) -> FloatArray:
+        """The cosine of `query` with each of `keys`; 0 for a key not held."""
         ...
 
 
@@ -95,7 +101,7 @@ class Catalog:
         self.multilingual: dict[Side, ExactIndex] | None = None
         if multilingual is not None:
             self.multilingual = {side: ExactIndex(multilingual) for side in Side}
-        self.lexical = {side: LexicalIndex() for side in Side}
+        self.lexical = {side: LexicalIndex(background_from=BACKGROUND_REFIT) for side in Side}
         self._by_owner: dict[int, set[int]] = defaultdict(set)
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
         # (side, 4-digit heading) -> {item key: probability of that heading}
@@ -272,13 +278,18 @@ class Catalog:
         total = np.bincount(where, weights=np.asarray(shares, np.float64), minlength=len(unique))
         return unique, total.astype(np.float32)
 
-    def chinese(self, side: Side, keys: KeyArray) -> BoolArray:
-        """Which of `keys` are Chinese items (a mask aligned with `keys`)."""
+    def chinese_keys(self, side: Side) -> KeyArray:
+        """The keys of the Chinese items on `side`, sorted."""
         with self._lock:
             known = self._chinese_sorted.get(side)
             if known is None:
                 known = np.sort(np.fromiter(self._chinese[side], np.int64))
                 self._chinese_sorted[side] = known
+            return known
+
+    def chinese(self, side: Side, keys: KeyArray) -> BoolArray:
+        """Which of `keys` are Chinese items (a mask aligned with `keys`)."""
+        known = self.chinese_keys(side)
         if len(known) == 0:
             return np.zeros(len(keys), np.bool_)
         pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)

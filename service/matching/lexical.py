@@ -12,6 +12,7 @@ the Chinese HS heading texts (zh dev): NDCG@10 0.698 with 1-2-grams, 0.692 with 
 bigrams alone; English text is analysed exactly as before.
 """
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Self
@@ -22,10 +23,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from service.matching.embedder import FloatArray
-from service.matching.index import align
+from service.matching.index import Admit, KeyArray, top_admitted, top_arrays
 from service.matching.language import split_cjk
 
 Analyzer = Callable[[str], list[str]]
+Row = tuple[npt.NDArray[np.int64], FloatArray]  # a text's (columns, weights), columns ascending
+# postings a top-k query sums at most: ~1 ms here; a catalogue of ~10k texts stays exact
+POSTINGS_BUDGET = 40_000
 _LATIN_WORDS: Analyzer = TfidfVectorizer(analyzer="word", ngram_range=(1, 2)).build_analyzer()
 _LATIN_CHARS: Analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
 
@@ -59,7 +63,7 @@ class _Half:
         self.vocabulary: dict[str, int] = fitted.vocabulary_
         self.idf: FloatArray = fitted.idf_.astype(np.float32)
 
-    def rows(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.int64], FloatArray]]:
+    def rows(self, texts: Sequence[str]) -> list[Row]:
         """Per text: (columns, unit-norm weights), columns ascending."""
         out = []
         for text in texts:
@@ -75,135 +79,248 @@ class _Half:
         return out
 
 
-class LexicalIndex:
-    """TF-IDF rows for a set of keyed texts; new texts reuse the fitted vocabulary until a refit.
+class _Space:
+    """One fitted TF-IDF space over a snapshot of texts: both halves' vocabularies, the texts'
+    rows, and the rows transposed (term -> rows: the postings a query sums)."""
 
-    `refit_growth`: refit vocabulary and IDF once the texts grew by this fraction since the last
-    fit (a new word is invisible until then; a refit over 100k texts takes seconds, not ms).
-    """
-
-    def __init__(self, *, word_weight: float = 0.3, refit_growth: float = 0.2) -> None:
-        self.word_weight = word_weight
-        self.refit_growth = refit_growth
-        self._texts: dict[int, str] = {}
-        self._fitted_on = 0
-        self._halves: tuple[_Half, _Half] | None = None
-        self._keys = np.zeros(0, dtype=np.int64)
-        self._matrix: sp.csr_matrix | None = None
-        self._by_term: sp.csr_matrix | None = None  # the matrix transposed, for query products
-        self._order = np.zeros(0, dtype=np.int64)  # argsort of _keys, for `aligned`
-        self._pending: dict[int, str] = {}
-        self._removed: set[int] = set()
-
-    def fit(self, keys: Sequence[int], texts: Sequence[str]) -> Self:
-        self._texts = dict(zip(keys, texts, strict=True))
-        self._refit()
-        return self
-
-    def add(self, keys: Sequence[int], texts: Sequence[str]) -> None:
-        for key, text in zip(keys, texts, strict=True):
-            self._texts[key] = text
-            self._pending[key] = text
-
-    def remove(self, keys: Sequence[int]) -> None:
-        for key in keys:
-            if self._texts.pop(key, None) is not None:
-                self._removed.add(key)
-            self._pending.pop(key, None)
-
-    def _refit(self) -> None:
-        self._pending, self._removed = {}, set()
-        self._fitted_on = len(self._texts)
-        self._keys = np.fromiter(self._texts.keys(), np.int64, len(self._texts))
-        if not self._texts:
-            self._halves, self._matrix = None, None
-            return
-        texts = list(self._texts.values())
-        self._halves = (_Half(words, texts), _Half(chars, texts))
-        self._set_matrix(self._stack(self._halves[0].matrix, self._halves[1].matrix))
-
-    def _set_matrix(self, matrix: sp.csr_matrix) -> None:
-        self._matrix = matrix
-        self._by_term = matrix.T.tocsr()
-        self._order = np.argsort(self._keys, kind="stable")
-
-    def _stack(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
+    def __init__(self, texts: dict[int, str], word_weight: float) -> None:
+        self.keys = np.fromiter(texts.keys(), np.int64, len(texts))
+        self.row = {int(key): i for i, key in enumerate(self.keys)}
+        self.scales = np.sqrt(word_weight), np.sqrt(1 - word_weight)
+        values = list(texts.values())
+        self.texts = values
+        self.halves = _Half(words, values), _Half(chars, values)
+        self.width = sum(len(h.idf) for h in self.halves)
         # Weighted concatenation of two unit-norm rows: the dot product of two such rows is the
         # weighted mean of the two cosines, so one sparse product scores both.
-        a, b = np.sqrt(self.word_weight), np.sqrt(1 - self.word_weight)
-        return sp.hstack([words * a, chars * b], format="csr", dtype=np.float32)
+        a, b = self.scales
+        parts = [self.halves[0].matrix * a, self.halves[1].matrix * b]
+        self.matrix: sp.csr_matrix = sp.hstack(parts, format="csr", dtype=np.float32)
+        self.by_term: sp.csr_matrix = self.matrix.T.tocsr()
 
-    def _rows(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.int64], FloatArray]]:
-        """Per text: (columns, weights) of its row, laid out as `_stack` lays the fitted ones."""
-        if self._halves is None:
-            raise ValueError("the lexical index is empty")
-        words, chars = self._halves
-        a, b = np.sqrt(self.word_weight), np.sqrt(1 - self.word_weight)
-        width = len(words.idf)
+    def rows(self, texts: Sequence[str]) -> list[Row]:
+        """Per text: (columns, weights) of its row, laid out as the fitted rows are."""
+        (w, c), (a, b) = self.halves, self.scales
+        width = len(w.idf)
         return [
             (np.concatenate([w_cols, c_cols + width]), np.concatenate([w_vals * a, c_vals * b]))
-            for (w_cols, w_vals), (c_cols, c_vals) in zip(
-                words.rows(texts), chars.rows(texts), strict=True
-            )
+            for (w_cols, w_vals), (c_cols, c_vals) in zip(w.rows(texts), c.rows(texts), strict=True)
         ]
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The texts' rows as one sparse matrix."""
-        rows = self._rows(texts)
-        assert self._halves is not None
-        shape = (len(texts), sum(len(h.idf) for h in self._halves))
-        if not rows:
-            return sp.csr_matrix(shape, dtype=np.float32)
-        indptr = np.concatenate([[0], np.cumsum([len(cols) for cols, _ in rows])])
-        data = np.concatenate([vals for _, vals in rows]).astype(np.float32)
-        return sp.csr_matrix((data, np.concatenate([c for c, _ in rows]), indptr), shape=shape)
+        return _matrix(self.rows(texts), self.width)
 
-    def _sync(self) -> None:
-        """Bring the matrix up to date with additions and removals since the last call."""
-        grown = len(self._texts) - self._fitted_on
-        if self._matrix is None or grown > self.refit_growth * max(self._fitted_on, 50):
-            self._refit()
-            return
-        if not self._pending and not self._removed:
-            return
-        gone = np.fromiter(self._removed | self._pending.keys(), np.int64)
-        keep = np.flatnonzero(~np.isin(self._keys, gone))
-        pending = list(self._pending.items())
-        self._pending, self._removed = {}, set()
-        parts = [self._matrix[keep]]
-        if pending:
-            parts.append(self.transform([text for _, text in pending]))
-        self._keys = np.concatenate([self._keys[keep], np.array([k for k, _ in pending], np.int64)])
-        self._set_matrix(sp.vstack(parts, format="csr"))
 
-    def scores(self, text: str) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """(keys, cosine in [0, 1]) for every indexed text."""
+def _matrix(rows: list[Row], width: int) -> sp.csr_matrix:
+    if not rows:
+        return sp.csr_matrix((0, width), dtype=np.float32)
+    indptr = np.concatenate([[0], np.cumsum([len(cols) for cols, _ in rows])])
+    data = np.concatenate([vals for _, vals in rows]).astype(np.float32)
+    indices = np.concatenate([cols for cols, _ in rows])
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+
+
+class LexicalIndex:
+    """TF-IDF rows for a set of keyed texts; new texts reuse the fitted vocabulary until a refit.
+
+    A text added since the last fit is transformed once, when it is added, with the fitted
+    vocabulary (a new word is invisible until the refit); a removed or replaced one is masked.
+    Once the texts changed by `refit_growth` of the fitted count, vocabulary and IDF are
+    refitted: inline for an index smaller than `background_from` texts, otherwise in a
+    background thread whose result is swapped in whole (a refit over 100k texts takes seconds;
+    a search never waits for one). None keeps every refit inline (deterministic: evaluations).
+    """
+
+    def __init__(
+        self,
+        *,
+        word_weight: float = 0.3,
+        refit_growth: float = 0.2,
+        background_from: int | None = None,
+        postings_budget: int = POSTINGS_BUDGET,
+    ) -> None:
+        self.word_weight = word_weight
+        self.postings_budget = postings_budget
+        self.refit_growth = refit_growth
+        self.background_from = background_from
+        self._texts: dict[int, str] = {}
+        self._space: _Space | None = None
+        self._dead = np.zeros(0, np.bool_)  # fitted rows removed or replaced since the fit
+        self._extra: dict[int, Row] = {}  # rows of texts added since the fit
+        self._extra_matrix: tuple[KeyArray, sp.csr_matrix] | None = None  # built when asked
+        self._lock = threading.RLock()
+        self._refitting: threading.Thread | None = None
+
+    def fit(self, keys: Sequence[int], texts: Sequence[str]) -> Self:
+        with self._lock:
+            self._texts = dict(zip(keys, texts, strict=True))
+            self._install(self._fitted(self._texts))
+        return self
+
+    def add(self, keys: Sequence[int], texts: Sequence[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._forget(key)
+            self._texts.update(zip(keys, texts, strict=True))
+            if self._space is None:
+                self._install(self._fitted(self._texts))
+                return
+            rows = self._space.rows(texts)
+            self._extra.update(zip(keys, rows, strict=True))
+            self._extra_matrix = None
+            self._maybe_refit()
+
+    def remove(self, keys: Sequence[int]) -> None:
+        with self._lock:
+            for key in keys:
+                self._forget(key)
+                self._texts.pop(key, None)
+            self._maybe_refit()
+
+    def _forget(self, key: int) -> None:
+        if self._extra.pop(key, None) is not None:
+            self._extra_matrix = None
+        elif self._space is not None and (row := self._space.row.get(key)) is not None:
+            self._dead[row] = True
+
+    def _fitted(self, texts: dict[int, str]) -> _Space | None:
+        return _Space(texts, self.word_weight) if texts else None
+
+    def _install(self, space: _Space | None) -> None:
+        """Make `space` the fitted one; texts that changed since its snapshot become extra
+        rows or masked ones."""
+        self._space, self._extra, self._extra_matrix = space, {}, None
+        if space is None:
+            self._dead = np.zeros(0, np.bool_)
+            return
+        texts = self._texts
+        fitted = dict(zip(space.keys.tolist(), space.texts, strict=True))
+        self._dead = np.fromiter(
+            (texts.get(k) != t for k, t in fitted.items()), np.bool_, len(fitted)
+        )
+        fresh = [(k, t) for k, t in texts.items() if fitted.get(k) != t]
+        if fresh:
+            rows = space.rows([t for _, t in fresh])
+            self._extra = {k: row for (k, _), row in zip(fresh, rows, strict=True)}
+
+    def _maybe_refit(self) -> None:
+        fitted = 0 if self._space is None else len(self._space.keys)
+        changed = len(self._extra) + int(self._dead.sum())
+        if changed <= self.refit_growth * max(fitted, 50) or self._refitting is not None:
+            return
+        if self.background_from is None or len(self._texts) < self.background_from:
+            self._install(self._fitted(self._texts))
+            return
+        snapshot = dict(self._texts)
+
+        def refit() -> None:
+            space = self._fitted(snapshot)
+            with self._lock:
+                self._install(space)
+                self._refitting = None
+
+        self._refitting = threading.Thread(target=refit, name="tfidf-refit", daemon=True)
+        self._refitting.start()
+
+    def settle(self) -> None:
+        """Wait for a background refit to be swapped in (benchmarks, tests)."""
+        thread = self._refitting
+        if thread is not None:
+            thread.join()
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The texts' rows in the fitted space, as one sparse matrix."""
+        with self._lock:
+            if self._space is None:
+                raise ValueError("the lexical index is empty")
+            return self._space.transform(texts)
+
+    def _extras(self) -> tuple[KeyArray, sp.csr_matrix]:
+        assert self._space is not None
+        if self._extra_matrix is None:
+            keys = np.fromiter(self._extra.keys(), np.int64, len(self._extra))
+            self._extra_matrix = keys, _matrix(list(self._extra.values()), self._space.width)
+        return self._extra_matrix
+
+    def score_many(self, texts: Sequence[str]) -> tuple[KeyArray, FloatArray]:
+        """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]) for every indexed text:
+        one sparse product."""
+        with self._lock:
+            space = self._space
+            if space is None:
+                return np.zeros(0, np.int64), np.zeros((len(texts), 0), np.float32)
+            queries = space.transform(texts)
+            live = np.flatnonzero(~self._dead)
+            main = (queries @ space.by_term).toarray()[:, live]
+            extra_keys, extra = self._extras()
+            scores = np.hstack([main, (queries @ extra.T).toarray()]).astype(np.float32)
+            return np.concatenate([space.keys[live], extra_keys]), scores
+
+    def scores(self, text: str) -> tuple[KeyArray, FloatArray]:
         keys, scores = self.score_many([text])
         return keys, scores[0]
 
-    def aligned(self, text: str, keys: npt.NDArray[np.int64]) -> FloatArray:
-        """Cosines for `keys`, in their order (0 for a key this index does not hold)."""
-        own, scores = self.scores(text)
-        return align(own, scores, keys, self._order)
+    def cosines(self, text: str, keys: KeyArray) -> FloatArray:
+        """The cosine of `text` with each of `keys`, in their order; 0 for a key not held."""
+        out = np.zeros(len(keys), np.float32)
+        with self._lock:
+            space = self._space
+            if space is None or len(keys) == 0:
+                return out
+            cols, weights = space.rows([text])[0]
+            query = np.zeros(space.width, np.float32)
+            query[cols] = weights
+            row = np.fromiter((space.row.get(int(k), -1) for k in keys), np.int64, len(keys))
+            fitted = row >= 0
+            fitted[fitted] = ~self._dead[row[fitted]]
+            out[fitted] = space.matrix[row[fitted]] @ query
+            for i, key in enumerate(keys.tolist()):
+                if (extra := self._extra.get(key)) is not None:
+                    out[i] = query[extra[0]] @ extra[1]
+        return out
 
-    def score_many(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]): one sparse product, or
-        for a single text, its terms' postings summed (no sparse-matrix set-up per query)."""
-        self._sync()
-        by_term = self._by_term
-        if by_term is None:
-            return np.zeros(0, np.int64), np.zeros((len(texts), 0), np.float32)
-        if len(texts) != 1:
-            product = self.transform(texts) @ by_term
-            return self._keys, np.asarray(product.toarray(), dtype=np.float32)
-        cols, weights = self._rows(texts)[0]
-        start, end = by_term.indptr[cols], by_term.indptr[cols + 1]
-        lengths = end - start
-        # positions of every posting of the query's terms in by_term.indices/data
+    def top(self, text: str, k: int, admit: Admit | None = None) -> tuple[KeyArray, FloatArray]:
+        """The k texts of highest cosine among those `admit` lets through, best first.
+
+        Candidates come from the postings of the query's rarest terms, up to
+        `postings_budget` postings in all (every term, exactly, in a catalogue small enough):
+        common n-grams weigh little under IDF and would touch most rows. The candidates are
+        then scored exactly on every term; when the rare terms find fewer than k, every term
+        is summed.
+        """
+        with self._lock:
+            space = self._space
+            if space is None:
+                return np.zeros(0, np.int64), np.zeros(0, np.float32)
+            cols, weights = space.rows([text])[0]
+            lengths = np.diff(space.by_term.indptr)[cols]
+            rarest = np.argsort(lengths, kind="stable")
+            within = np.searchsorted(np.cumsum(lengths[rarest]), self.postings_budget, "right")
+            for kept in (rarest[: max(1, int(within))], rarest):
+                keys, partial = self._summed(space, cols[kept], weights[kept])
+                exact = len(kept) == len(cols)
+                picked, _ = top_admitted(keys, partial, k if exact else 2 * k, admit)
+                if exact or len(picked) >= 2 * k:
+                    break
+            return top_arrays(picked, self.cosines(text, picked), k)
+
+    def _summed(
+        self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
+    ) -> tuple[KeyArray, FloatArray]:
+        """(keys, the sum over these terms of query weight x text weight) of every live text
+        holding one of them: the fitted texts' from the postings, the extra ones' directly."""
+        postings = space.by_term
+        start, lengths = postings.indptr[cols], np.diff(postings.indptr)[cols]
+        # positions of every posting of the terms in postings.indices/data
         at = np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         summed = np.bincount(
-            by_term.indices[at],
-            weights=by_term.data[at] * np.repeat(weights, lengths),
-            minlength=len(self._keys),
+            postings.indices[at],
+            weights=postings.data[at] * np.repeat(weights, lengths),
+            minlength=len(space.keys),
         )
-        return self._keys, summed[None, :].astype(np.float32)
+        summed[self._dead] = 0.0
+        found = np.flatnonzero(summed > 0)
+        extra_keys, extra = self._extras()
+        added = (_matrix([(cols, weights)], space.width) @ extra.T).toarray()[0]
+        keys = np.concatenate([space.keys[found], extra_keys])
+        return keys, np.concatenate([summed[found], added]).astype(np.float32)

@@ -12,12 +12,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from service.matching.candidates import Query
 from service.matching.catalog import Catalog
 from service.matching.embedder import Embedders, FloatArray, Vectors
 from service.matching.hs import HsSuggester
 from service.matching.items import GOODS, ItemDraft, Side
 from service.matching.language import detect
-from service.matching.ranking import Query
 from service.matching.weights import Weights
 
 Progress = Callable[[int, int], None]

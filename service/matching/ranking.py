@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from service.matching.candidates import Admission, Query, gather
 from service.matching.catalog import Catalog
-from service.matching.embedder import FloatArray
 from service.matching.examples import Example, ExampleMemory
 from service.matching.headings import Estimate, agreement, declared
-from service.matching.index import KeyArray, align, top_k
 from service.matching.items import Facts, Item, Kind, Side, fold
-from service.matching.language import Language, detect
+from service.matching.language import detect
 from service.matching.requirements import Check, Requirements, check, passes
 from service.matching.weights import Weights, fit, text_similarity
 
@@ -60,29 +59,6 @@ class Ranking:
     closest: list[Match] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A text that looks for partners: its vectors, words, label and HS heading estimate.
-
-    `hs_code` is a declared code (a near-certain estimate); `headings` the HS suggester's
-    estimate for a text without one (`hs_suggested` then says so in the explanation).
-    `multilingual` is its multilingual vector: needed for a Chinese query, or to read items
-    written in the other language.
-    """
-
-    vector: FloatArray
-    text: str
-    label: str
-    hs_code: str | None = None
-    hs_suggested: bool = False
-    headings: Estimate = ()
-    multilingual: FloatArray | None = None
-
-    @property
-    def language(self) -> Language:
-        return detect(self.text)
-
-
 class Ranker:
     def __init__(self, catalog: Catalog, weights: Weights | None = None) -> None:
         self.catalog = catalog
@@ -122,60 +98,45 @@ class Ranker:
     def item_scores(
         self, query: Query, side: Side, where: Requirements | None = None
     ) -> list[MatchedItem]:
-        """Scored candidate items on one side, best first: the top-N by dense similarity, by
-        lexical similarity and by heading agreement (an item under the query's heading is found
-        whatever its words or language)."""
+        """Scored candidate items on one side, best first: every source's filtered top-N
+        (dense, multilingual, lexical, heading agreement: an item under the query's heading is
+        found whatever its words or language), scored on every signal (candidates.py)."""
         w = self.weights
         c = self.catalog
         estimate = self.estimate(query)
+        chinese = query.language == "zh"
+        admit = Admission(c, where) if where is not None and where.filters else None
         with c.reading():
-            keys, primary = c.dense[side].scores(query.vector, where)  # pgvector filters in SQL
-            if len(keys) == 0:
-                return []
-            lexical = c.lexical[side].aligned(query.text, keys)
-            multilingual = self._multilingual(query, side, keys)
-            item_chinese = c.chinese(side, keys)
-            agreed = align(*c.agreement(side, estimate), keys)
-        chinese = np.array(query.language == "zh")
-        dense, text = text_similarity(primary, multilingual, lexical, chinese, item_chinese, w)
-        chosen = {h.key for h in top_k(keys, dense, w.candidates)}
-        chosen |= {h.key for h in top_k(keys, lexical, w.candidates)}
-        chosen |= {h.key for h in top_k(keys, agreed, w.candidates) if h.score > 0}
-        position = np.flatnonzero(np.isin(keys, np.fromiter(chosen, np.int64, len(chosen))))
-        fits = fit(agreed[position], text[position], w, bridged=bool(estimate))
+            found = gather(c, side, query, chinese, estimate, admit, w.candidates)
+        keys = found.keys
+        dense, text = text_similarity(
+            found.primary, found.multilingual, found.lexical, np.array(chinese), found.chinese, w
+        )
+        fits = fit(found.agreement, text, w, bridged=bool(estimate))
         out = []
-        for i, score in zip(position.tolist(), fits.tolist(), strict=True):
+        for i, score in enumerate(fits.tolist()):
             item = c.items.get(int(keys[i]))
             if item is None:  # removed by a write committed since the scores were read
                 continue
-            shared = agreement(estimate, c.estimate(item)) if agreed[i] > 0 else None
+            agreed = float(found.agreement[i])
+            shared = agreement(estimate, c.estimate(item)) if agreed > 0 else None
             out.append(
                 MatchedItem(
                     item,
                     query.label,
                     float(dense[i]),
-                    float(lexical[i]),
+                    float(found.lexical[i]),
                     float(text[i]),
-                    float(agreed[i]),
+                    agreed,
                     shared.heading if shared else "",
                     shared.share if shared else 0.0,
                     score,
                     query.hs_suggested,
-                    bool(item_chinese[i] != chinese),
+                    bool(found.chinese[i] != chinese),
                 )
             )
         out.sort(key=lambda m: (-m.fused, m.partner_item.key))
         return out
-
-    def _multilingual(self, query: Query, side: Side, keys: KeyArray) -> FloatArray | None:
-        """The multilingual cosines aligned with `keys`, or None (no multilingual vectors)."""
-        index = None if self.catalog.multilingual is None else self.catalog.multilingual[side]
-        if index is None or query.multilingual is None:
-            return None
-        own, scores = index.scores(query.multilingual)
-        if np.array_equal(own, keys):  # written in step with the primary index: same order
-            return scores
-        return align(own, scores, keys)
 
     def best_per_partner(
         self,

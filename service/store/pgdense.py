@@ -1,7 +1,7 @@
 """Dense candidates from pgvector: one SQL query per search, the hard filters in its WHERE.
 
-The same interface as the in-memory ExactIndex (`scores(query, where) -> (keys, cosine)`), so
-the ranker runs unchanged on PostgreSQL. The vectors stay in the database, where each write
+The same interface as the in-memory ExactIndex (`top(query, k, admit)`, `cosines(query, keys)`),
+so the ranker runs unchanged on PostgreSQL. The vectors stay in the database, where each write
 commits them with its rows; `fit`/`add`/`remove` only keep a small cache of vectors in step.
 """
 
@@ -14,7 +14,7 @@ from pgvector.sqlalchemy import VECTOR
 from sqlalchemy import Engine, bindparam, text
 
 from service.matching.embedder import FloatArray
-from service.matching.index import KeyArray
+from service.matching.index import Admit, BoolArray, KeyArray, align
 from service.matching.items import SIDE_OF_KIND, Side, fold
 from service.matching.requirements import Requirements
 
@@ -23,6 +23,9 @@ _SETTINGS = text(
     "SELECT set_config('hnsw.ef_search', :ef, true), "
     "set_config('hnsw.iterative_scan', 'relaxed_order', true)"
 )
+_DISTANCES = text(
+    "SELECT id, vector <=> :q AS distance FROM item_vector WHERE id = ANY(:keys)"
+).bindparams(_QUERY)
 _VECTOR_OF = text("SELECT vector FROM item_vector WHERE id = :key").columns(vector=VECTOR())
 # Folded like service.matching.items.fold: lower case, no spaces or hyphens.
 _FOLD = "replace(replace(lower({}), ' ', ''), '-', '')"
@@ -74,8 +77,19 @@ def filter_sql(req: Requirements) -> tuple[list[str], dict[str, Any]]:
     return where, params
 
 
+class InSql:
+    """Hard requirements for PgDenseIndex alone, which reads them into its SQL and never asks
+    the mask (benchmarks and tests that have no catalog)."""
+
+    def __init__(self, requirements: Requirements) -> None:
+        self.requirements = requirements
+
+    def __call__(self, keys: KeyArray) -> BoolArray:
+        raise NotImplementedError("pgvector filters in SQL")
+
+
 class PgDenseIndex:
-    """Top-`limit` rows of one side by cosine, via the side's partial HNSW index.
+    """Top-k rows of one side by cosine, via the side's partial HNSW index.
 
     `known` says which keys the caller's catalog holds: a row committed by another worker (or
     by a write whose catalog update has not run yet) is skipped until the catalog has it.
@@ -89,14 +103,12 @@ class PgDenseIndex:
         side: Side,
         known: Callable[[], Container[int]],
         *,
-        limit: int = 200,
         ef_search: int = 200,
         cache_size: int = 20_000,
     ) -> None:
         self.engine = engine
         self.side = side
         self.known = known
-        self.limit = limit
         self.ef_search = ef_search
         # literals, not parameters: the planner matches the partial index's predicate only so
         kinds = ", ".join(f"'{k.value}'" for k, s in SIDE_OF_KIND.items() if s is side)
@@ -127,21 +139,33 @@ class PgDenseIndex:
             self._cache.popitem(last=False)
         return value.copy()
 
-    def scores(
-        self, query: FloatArray, where: Requirements | None = None
+    def top(
+        self, query: FloatArray, k: int, admit: Admit | None = None
     ) -> tuple[KeyArray, FloatArray]:
-        """(keys, cosine) of the best `limit` rows of this side that pass `where`'s hard checks."""
-        conditions, params = filter_sql(where) if where is not None else ([], {})
+        """(keys, cosine) of the best `k` rows of this side that pass `admit`'s hard checks
+        (in SQL), best first."""
+        conditions, params = filter_sql(admit.requirements) if admit is not None else ([], {})
         join = "JOIN enterprise e ON e.id = v.enterprise_id" if conditions else ""
         sql = (
             f"SELECT v.id, v.vector <=> :q AS distance FROM item_vector v {join} "
             f"WHERE {' AND '.join([self._side_sql, *conditions])} "
             "ORDER BY distance LIMIT :limit"
         )
-        params |= {"q": np.asarray(query, dtype=np.float32), "limit": self.limit}
+        params |= {"q": np.asarray(query, dtype=np.float32), "limit": k}
         with self.engine.begin() as conn:
-            conn.execute(_SETTINGS, {"ef": str(self.ef_search)})  # one round trip for both
+            conn.execute(_SETTINGS, {"ef": str(max(self.ef_search, k))})  # one round trip
             rows = conn.execute(text(sql).bindparams(_QUERY), params).all()
+        return self._known(rows)
+
+    def cosines(self, query: FloatArray, keys: KeyArray) -> FloatArray:
+        """The cosine of `query` with each of `keys`, in their order; 0 for a key not held."""
+        params = {"q": np.asarray(query, dtype=np.float32), "keys": keys.tolist()}
+        with self.engine.connect() as conn:
+            rows = conn.execute(_DISTANCES, params).all()
+        found, cosine = self._known(rows)
+        return align(found, cosine, keys)
+
+    def _known(self, rows: Sequence[Any]) -> tuple[KeyArray, FloatArray]:
         known = self.known()
         rows = [r for r in rows if r[0] in known]
         keys = np.fromiter((r[0] for r in rows), np.int64, len(rows))

@@ -7,10 +7,11 @@ from sqlmodel import Session
 
 from service.entities import Enterprise, EnterprisePublic, Need, Offer, Status
 from service.errors import BadRequest, NotFound
+from service.matching.candidates import Query
 from service.matching.explain import reason
 from service.matching.items import Kind, Side, fold
 from service.matching.language import Language
-from service.matching.ranking import Match, Query, Ranking
+from service.matching.ranking import Match, Ranking
 from service.matching.requirements import Requirements
 from service.matchmaker import Matchmaker
 from service.store import enterprises

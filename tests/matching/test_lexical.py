@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from service.matching.index import BoolArray, KeyArray
 from service.matching.lexical import LexicalIndex, chars, words
+from service.matching.requirements import Requirements
 
 TEXTS = [
     "Sauces and preparations therefor; mixed condiments and mixed seasonings",
@@ -55,4 +57,54 @@ def test_additions_and_removals_are_seen_by_the_next_query() -> None:
     keys, scores = index.scores("green tea")
     assert 1 not in keys.tolist()
     assert int(keys[np.argmax(scores)]) == 9
-    assert index.aligned("green tea", np.array([9, 1, 5])).tolist()[1:] == [0.0, 0.0]
+    assert index.cosines("green tea", np.array([9, 1, 5])).tolist()[1:] == [0.0, 0.0]
+
+
+def _catalogue(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    vocabulary = ["tea", "green", "black", "oolong", "jar", "glass", "lid", "steel", "pan"]
+    vocabulary += ["pot", "wok", "led", "lamp", "茶叶", "绿茶", "玻璃", "罐", "灯"]
+    return [" ".join(rng.choice(vocabulary, size=int(rng.integers(2, 7)))) for _ in range(n)]
+
+
+class _Even:
+    requirements = Requirements()
+
+    def __call__(self, keys: KeyArray) -> BoolArray:
+        mask: BoolArray = keys % 2 == 0
+        return mask
+
+
+@pytest.mark.parametrize("budget", [10**9, 40])
+def test_top_is_the_exact_top_k_or_exactly_scored_candidates(budget: int) -> None:
+    texts = _catalogue(400, 3)
+    index = LexicalIndex(postings_budget=budget).fit(list(range(400)), texts)
+    index.remove([4, 6])
+    index.add([6, 1000], ["green tea jar", "oolong tea in glass jars"])
+    all_keys, all_scores = index.scores("green tea glass jar")
+    for admit in (None, _Even()):
+        keys, scores = index.top("green tea glass jar", 10, admit)
+        assert len(keys) == 10 and 4 not in keys.tolist()
+        exact = dict(zip(all_keys.tolist(), all_scores.tolist(), strict=True))
+        assert scores.tolist() == pytest.approx([exact[k] for k in keys.tolist()], abs=1e-6)
+        assert admit is None or all(k % 2 == 0 for k in keys.tolist())
+        if budget > 10**6:  # every posting summed: the exact top-10 among admitted keys
+            ranked = sorted((-s, k) for k, s in exact.items() if admit is None or k % 2 == 0)[:10]
+            assert keys.tolist() == [k for _, k in ranked]
+
+
+def test_a_background_refit_ends_as_a_fresh_fit_would() -> None:
+    texts = _catalogue(300, 5)
+    index = LexicalIndex(background_from=1, refit_growth=0.1).fit(list(range(300)), texts)
+    added = ["zebrawood chopsticks", *(f"zebrawood bowl {i}" for i in range(60))]
+    index.add(list(range(300, 361)), added)
+    assert index.cosines("zebrawood", np.array([300])).tolist() == [0.0]  # not in the vocabulary
+    index.settle()
+    fresh = LexicalIndex().fit(list(range(361)), texts + added)
+    keys = np.arange(361)
+    np.testing.assert_allclose(
+        index.cosines("zebrawood chopsticks", keys),
+        fresh.cosines("zebrawood chopsticks", keys),
+        atol=1e-6,
+    )
+    assert index.top("zebrawood chopsticks", 1)[0].tolist() == [300]

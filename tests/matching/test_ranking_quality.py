@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from service.matching.candidates import Query
 from service.matching.catalog import Catalog
 from service.matching.embedder import Embedder
 from service.matching.explain import reason
@@ -19,7 +20,7 @@ from service.matching.items import (
     profile_items,
     trade_item,
 )
-from service.matching.ranking import Query, Ranker
+from service.matching.ranking import Ranker
 from service.matching.requirements import Requirements
 from service.matching.weights import Weights, fit, fuse
 

@@ -15,7 +15,7 @@ from service.matching.items import Side, fold
 from service.matching.requirements import Requirements, check, passes
 from service.store.convert import facts_of
 from service.store.localpg import LocalPostgres
-from service.store.pgdense import PgDenseIndex
+from service.store.pgdense import InSql, PgDenseIndex
 from tests.conftest import PG_TEMPLATE
 
 CERTS = ["ISO 9001", "HACCP", "halal", "BRC"]
@@ -78,7 +78,7 @@ def _fill(engine: Engine, rng: np.random.Generator) -> tuple[list[Enterprise], d
 def test_sql_filters_keep_exactly_the_partners_the_checks_keep(engine: Engine) -> None:
     rng = np.random.default_rng(1)
     rows, hs_codes = _fill(engine, rng)
-    dense = PgDenseIndex(engine, Side.supply, lambda: range(10**9), limit=1000)
+    dense = PgDenseIndex(engine, Side.supply, lambda: range(10**9))
     owner = {}
     with Session(engine) as session:
         for item in session.exec(select(ItemVector)):
@@ -94,7 +94,7 @@ def test_sql_filters_keep_exactly_the_partners_the_checks_keep(engine: Engine) -
             verified=bool(rng.random() < 0.3),
         )
         query = rng.standard_normal(DIM).astype(np.float32)
-        keys, _ = dense.scores(query / np.linalg.norm(query), req)
+        keys, _ = dense.top(query / np.linalg.norm(query), 1000, InSql(req))
         found = {owner[int(k)] for k in keys}
         assert e_ids_passing(rows, hs_codes, req) == found, (case, req)
 
@@ -112,14 +112,17 @@ def e_ids_passing(
 def test_scores_are_cosines_best_first_like_an_exact_scan(engine: Engine) -> None:
     rng = np.random.default_rng(2)
     _fill(engine, rng)
-    dense = PgDenseIndex(engine, Side.supply, lambda: range(10**9), limit=5, ef_search=1000)
+    dense = PgDenseIndex(engine, Side.supply, lambda: range(10**9), ef_search=1000)
     with Session(engine) as session:
         items = list(session.exec(select(ItemVector)))
     vectors = np.stack([np.frombuffer(i.vector, np.float32) for i in items])
     ids = np.array([i.id for i in items])
     query = vectors[7]
-    keys, scores = dense.scores(query)
+    keys, scores = dense.top(query, 5)
     best = np.argsort(-(vectors @ query))[:5]
     assert keys.tolist() == ids[best].tolist()
     np.testing.assert_allclose(scores, (vectors @ query)[best], atol=1e-5)
     np.testing.assert_allclose(dense.vector(int(keys[0])), query)
+    asked = ids[[3, 0, 11]]
+    expected = [*(vectors @ query)[[3, 0, 11]], 0.0]  # 10**9: no such row
+    np.testing.assert_allclose(dense.cosines(query, np.append(asked, 10**9)), expected, atol=1e-5)

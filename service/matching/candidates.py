@@ -1,0 +1,149 @@
+"""One candidate contract for every signal and both storage backends.
+
+Each source answers the filtered top-k of its own signal (`top(query, k, admit)`): the dense
+index (in memory, or pgvector with the filters in SQL), the multilingual index, the TF-IDF
+postings and the HS-heading postings. Their union is then scored on every signal exactly, so an
+item found by one signal is judged by all of them, and a selective filter never leaves a source
+short while admissible items remain.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.matching.catalog import Catalog
+from service.matching.embedder import FloatArray
+from service.matching.headings import Estimate
+from service.matching.index import BoolArray, KeyArray, align, top_admitted
+from service.matching.items import Side
+from service.matching.language import Language, detect
+from service.matching.requirements import Requirements, check, passes
+
+
+class Admission:
+    """The items whose owners pass a search's hard requirements, decided once per owner."""
+
+    def __init__(self, catalog: Catalog, requirements: Requirements) -> None:
+        self.requirements = requirements
+        self._catalog = catalog
+        self._owners: dict[int, bool] = {}
+
+    def __call__(self, keys: KeyArray) -> BoolArray:
+        items = self._catalog.items
+        out = np.zeros(len(keys), np.bool_)
+        for i, key in enumerate(keys.tolist()):
+            if (item := items.get(key)) is not None:
+                out[i] = self._passes(item.enterprise_id)
+        return out
+
+    def _passes(self, owner: int) -> bool:
+        if (known := self._owners.get(owner)) is not None:
+            return known
+        facts = self._catalog.facts.get(owner)
+        codes = self._catalog.hs_codes(owner) if self.requirements.hs_prefix else frozenset()
+        ok = facts is not None and passes(check(self.requirements, facts, codes))
+        self._owners[owner] = ok
+        return ok
+
+
+class _Only:
+    """An admission narrowed to some keys (the Chinese items, say), for a source in memory."""
+
+    def __init__(self, admit: Admission | None, keys: KeyArray) -> None:
+        self.requirements = Requirements() if admit is None else admit.requirements
+        self._admit = admit
+        self._keys = keys  # sorted
+
+    def __call__(self, keys: KeyArray) -> BoolArray:
+        if len(self._keys) == 0:
+            return np.zeros(len(keys), np.bool_)
+        pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        mask: BoolArray = self._keys[pos] == keys
+        if self._admit is not None and mask.any():
+            mask[mask] = self._admit(keys[mask])
+        return mask
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A text that looks for partners: its vectors, words, label and HS heading estimate.
+
+    `hs_code` is a declared code (a near-certain estimate); `headings` the HS suggester's
+    estimate for a text without one (`hs_suggested` then says so in the explanation).
+    `multilingual` is its multilingual vector: needed for a Chinese query, or to read items
+    written in the other language.
+    """
+
+    vector: FloatArray
+    text: str
+    label: str
+    hs_code: str | None = None
+    hs_suggested: bool = False
+    headings: Estimate = ()
+    multilingual: FloatArray | None = None
+
+    @property
+    def language(self) -> Language:
+        return detect(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The union of every source's top-k, each signal scored exactly, aligned with `keys`.
+
+    `primary` is 0 where it is not read (a Chinese query), `multilingual` None where the
+    deployment has no multilingual model."""
+
+    keys: KeyArray
+    primary: FloatArray
+    multilingual: FloatArray | None
+    lexical: FloatArray
+    agreement: FloatArray
+    chinese: BoolArray  # which items are Chinese
+
+
+def gather(
+    catalog: Catalog,
+    side: Side,
+    query: Query,
+    chinese_query: bool,
+    estimate: Estimate,
+    admit: Admission | None,
+    k: int,
+) -> Candidates:
+    """Call with the catalog held (`catalog.reading()`): one state for every source."""
+    vector, multilingual, text = query.vector, query.multilingual, query.text
+    found: list[KeyArray] = []
+    primary_top = None
+    if not chinese_query:  # the primary model reads only English pairs
+        primary_top = catalog.dense[side].top(vector, k, admit)
+        found.append(primary_top[0])
+    index = None if catalog.multilingual is None else catalog.multilingual[side]
+    if index is not None and multilingual is not None:
+        if chinese_query:
+            found.append(index.top(multilingual, k, admit)[0])
+        elif catalog.has_chinese(side):  # English query: its pairs with Chinese items
+            only = _Only(admit, catalog.chinese_keys(side))
+            found.append(index.top(multilingual, k, only)[0])
+    found.append(catalog.lexical[side].top(text, k, admit)[0])
+    posted, shares = catalog.agreement(side, estimate)
+    positive = shares > 0
+    found.append(top_admitted(posted[positive], shares[positive], k, admit)[0])
+    keys = np.unique(np.concatenate(found))
+    primary = np.zeros(len(keys), np.float32)
+    if primary_top is not None:  # what the dense source did not return is asked of it
+        primary = align(*primary_top, keys)
+        missing = ~np.isin(keys, primary_top[0])
+        if missing.any():
+            primary[missing] = catalog.dense[side].cosines(vector, keys[missing])
+    second = None
+    if index is not None and multilingual is not None:
+        second = index.cosines(multilingual, keys)
+    return Candidates(
+        keys,
+        primary,
+        second,
+        catalog.lexical[side].cosines(text, keys),
+        align(posted, shares, keys),
+        catalog.chinese(side, keys),
+    )
