@@ -8,18 +8,21 @@ catalogues, the tests and the evaluation stay exact and deterministic. From the 
   one thread; `remove` and replacement leave tombstones (HNSW cannot delete), which searches
   skip through a faiss IDSelectorBitmap over graph positions.
 - When tombstones pass `rebuild_share` of the graph, or adds carry a catalogue across the
-  threshold, a new graph is built from a snapshot in a background thread; writes made
-  meanwhile are journaled and replayed onto it, and it is swapped in under the lock once the
-  journal is empty. Until then searches use the old graph, or answer exactly when none exists.
-  faiss releases the GIL while it builds, so searches go on during a rebuild.
+  threshold, a new graph is built from a snapshot in a background thread on one core (the
+  others keep serving; OpenMP threads spinning beside request threads slowed a 2-core machine
+  2.5x); writes made meanwhile are journaled and replayed onto it, and it is swapped in under
+  the lock once the journal is empty. Until then searches use the old graph, or answer exactly
+  when none exists. faiss releases the GIL while it builds, so searches go on during a rebuild.
+- One lock serialises searches and writes (faiss HNSW cannot search while it inserts); the
+  catalog calls under its own lock anyway.
 - A search runs on the calling thread with OpenMP limited to 1 there (the count is per thread:
   a build thread's cores do not leak into requests, and the caller's setting is restored).
 
 Determinism: faiss draws HNSW levels from a generator with a fixed seed, so the same sequence of
-calls gives the same graph when it is built on one thread (`build_threads=1`); a graph built on
-several threads can differ from run to run in which near-duplicate neighbours it links, and a
-background build makes *when* answers turn approximate depend on timing (`wait_for_build` pins
-it for tests and benchmarks).
+calls gives the same graph when it is built on one thread (`build_threads=1`, and every
+background build); a graph that `fit` builds on several threads can differ from run to run in
+which neighbours it links. A background build makes *when* answers turn approximate depend on
+timing (`wait_for_build` pins it for tests and benchmarks).
 """
 
 import math
@@ -43,6 +46,9 @@ EF_CONSTRUCTION = 64
 EF_PER_K = 1.28  # ef_search = 1.28 k: recall@200 ~0.99 at 100k x 384 (bench/ann.py)
 EF_MIN = 64
 WIDENINGS = 2  # ef x4 each time, then the exact index answers
+# Scoring the rows a filter admits directly beats the graph up to ~5,000 of them at k=200
+# (1.1 ms to read 4,000 rows, 4 ms for the graph at that selectivity; bench/ann.py's data).
+EXACT_ROWS = 5_000
 REBUILD_SHARE = 0.25
 
 
@@ -174,7 +180,8 @@ class HnswIndex:
             self._maybe_rebuild()
 
     def vector(self, key: int) -> FloatArray:
-        return self._exact.vector(key)
+        with self._lock:
+            return self._exact.vector(key)
 
     def cosines(self, query: FloatArray, keys: KeyArray) -> FloatArray:
         """The cosine of `query` with each of `keys`, in their order; 0 for a key not held."""
@@ -197,7 +204,7 @@ class HnswIndex:
                 allowed = np.zeros_like(allowed)
                 allowed[live[admit(graph.keys[live])]] = True
             count = int(allowed.sum())
-            if count <= self.threshold:  # as cheap as a small catalogue: answer exactly
+            if count <= min(EXACT_ROWS, self.threshold):  # cheaper than the graph: exactly
                 positions = np.flatnonzero(allowed)
                 return top_arrays(graph.keys[positions], graph.exact(query, positions), k)
             # a filter passing a share p of the rows needs ~1/sqrt(p) the ef for equal recall
@@ -239,7 +246,7 @@ class HnswIndex:
 
     def _build(self, keys: KeyArray, vectors: FloatArray, generation: int) -> None:
         graph = _Graph(self.dimension)
-        graph.add(keys, vectors, self.build_threads)
+        graph.add(keys, vectors, threads=1)
         while True:
             with self._lock:
                 if generation != self._generation:  # a fit replaced everything meanwhile
