@@ -82,9 +82,11 @@ class Everything:
 
 def synthetic(n: int, rng: np.random.Generator, basis: FloatArray) -> FloatArray:
     """Unit rows near the subspace spanned by `basis` (see the module docstring)."""
-    latent = len(basis)
+    latent, dimension = basis.shape
     rows = rng.standard_normal((n, latent), dtype=np.float32) @ basis
-    rows += rng.standard_normal((n, DIM), dtype=np.float32) * (0.35 * (latent / DIM) ** 0.5)
+    rows += rng.standard_normal((n, dimension), dtype=np.float32) * (
+        0.35 * (latent / dimension) ** 0.5
+    )
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     return rows.astype(np.float32, copy=False)
 
@@ -116,8 +118,8 @@ def recall(found: list[list[int]], truth: list[set[int]]) -> float:
 CALIBRATION_EF = (10, 20, 40)
 
 
-def make_basis(latent: int, rng: np.random.Generator) -> FloatArray:
-    basis: FloatArray = rng.standard_normal((latent, DIM), dtype=np.float32) * latent**-0.5
+def make_basis(latent: int, rng: np.random.Generator, dimension: int = DIM) -> FloatArray:
+    basis: FloatArray = rng.standard_normal((latent, dimension), dtype=np.float32) * latent**-0.5
     return basis
 
 

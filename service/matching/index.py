@@ -105,6 +105,12 @@ class ExactIndex:
         row: FloatArray = self._columns[:, self._position[key]].copy()
         return row
 
+    def rows(self) -> tuple[KeyArray, FloatArray]:
+        """(keys, vectors) of every live row, one row per key, in storage order (a copy)."""
+        live = np.flatnonzero(self._alive[: self._size])
+        vectors: FloatArray = np.ascontiguousarray(self._columns[:, live].T)
+        return self._keys[live].copy(), vectors
+
     def scores(
         self, query: FloatArray, where: Requirements | None = None
     ) -> tuple[KeyArray, FloatArray]:

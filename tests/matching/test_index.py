@@ -1,11 +1,14 @@
 """The exact index agrees with a brute-force oracle on random vectors, through adds and removals."""
 
+from dataclasses import dataclass, field
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.matching.embedder import FloatArray
-from service.matching.index import ExactIndex, top_k
+from service.matching.index import BoolArray, ExactIndex, KeyArray, top_admitted, top_k
+from service.matching.requirements import Requirements
 
 DIM = 16
 
@@ -86,3 +89,48 @@ def test_top_k_matches_a_full_sort_with_ties(seed: int, n: int, k: int, levels: 
     expected = sorted(zip((-scores).tolist(), keys.tolist(), strict=True))[:k]
     hits = top_k(keys, scores, k)
     assert [(h.key, h.score) for h in hits] == [(key, -neg) for neg, key in expected]
+
+
+@dataclass
+class Passing:
+    """An Admit that lets through the keys in a fixed mask (indexed by key)."""
+
+    mask: BoolArray
+    requirements: Requirements = field(default_factory=Requirements)
+
+    def __call__(self, keys: KeyArray) -> BoolArray:
+        passed: BoolArray = self.mask[keys]
+        return passed
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 5_000),
+    k=st.integers(1, 200),
+    share=st.sampled_from([1.0, 0.5, 0.05, 0.002, 0.0]),
+    levels=st.sampled_from([0, 5]),
+)
+def test_top_admitted_matches_a_full_sort_of_the_admitted(
+    seed: int, n: int, k: int, share: float, levels: int
+) -> None:
+    """Random admit masks, from all to none: never a short list while admitted keys remain,
+    ties broken by the lower key."""
+    rng = np.random.default_rng(seed)
+    scores = rng.standard_normal(n).astype(np.float32)
+    if levels:
+        scores = (np.round(scores * levels) / levels).astype(np.float32)
+    keys = rng.permutation(n).astype(np.int64)
+    admit = Passing(rng.random(n) < share)
+    expected = sorted(
+        (-s, key) for s, key in zip(scores.tolist(), keys.tolist(), strict=True) if admit.mask[key]
+    )
+    best, values = top_admitted(keys, scores, k, admit)
+    assert list(zip(best.tolist(), values.tolist(), strict=True)) == [
+        (key, -neg) for neg, key in expected[:k]
+    ]
+    assert best.dtype == np.int64 and values.dtype == np.float32
+    unfiltered = top_admitted(keys, scores, k, None)
+    assert unfiltered[0].tolist() == [
+        key for _, key in sorted(zip((-scores).tolist(), keys.tolist(), strict=True))[:k]
+    ]
