@@ -7,9 +7,12 @@ item found by one signal is judged by all of them, and a selective filter never 
 short while admissible items remain.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from service.matching.catalog import Catalog
 from service.matching.embedder import FloatArray
@@ -19,31 +22,60 @@ from service.matching.items import Side
 from service.matching.language import Language, detect
 from service.matching.requirements import Requirements, check, passes
 
+IntArray = npt.NDArray[np.int8]
+
 
 class Admission:
-    """The items whose owners pass a search's hard requirements, decided once per owner."""
+    """The items whose owners pass a search's hard requirements, as a mask over item keys:
+    one table lookup per key, each owner checked once (`Admissions` keeps the answers)."""
 
-    def __init__(self, catalog: Catalog, requirements: Requirements) -> None:
+    def __init__(self, catalog: Catalog, requirements: Requirements, table: IntArray) -> None:
         self.requirements = requirements
         self._catalog = catalog
-        self._owners: dict[int, bool] = {}
+        self._table = table  # by enterprise id: 1 passes, 0 fails, -1 not yet checked
 
     def __call__(self, keys: KeyArray) -> BoolArray:
-        items = self._catalog.items
-        out = np.zeros(len(keys), np.bool_)
-        for i, key in enumerate(keys.tolist()):
-            if (item := items.get(key)) is not None:
-                out[i] = self._passes(item.enterprise_id)
+        owners = self._catalog.owners(keys)
+        known = (owners >= 0) & (owners < len(self._table))
+        fresh = np.unique(owners[known][self._table[owners[known]] < 0])
+        for owner in fresh.tolist():
+            self._table[owner] = self._passes(owner)
+        out: BoolArray = np.zeros(len(keys), np.bool_)
+        out[known] = self._table[owners[known]] == 1
         return out
 
     def _passes(self, owner: int) -> bool:
-        if (known := self._owners.get(owner)) is not None:
-            return known
         facts = self._catalog.facts.get(owner)
         codes = self._catalog.hs_codes(owner) if self.requirements.hs_prefix else frozenset()
-        ok = facts is not None and passes(check(self.requirements, facts, codes))
-        self._owners[owner] = ok
-        return ok
+        return facts is not None and passes(check(self.requirements, facts, codes))
+
+
+class Admissions:
+    """Admissions by requirements, their per-owner answers kept until the catalog changes
+    (a need asked again, or many searches with one filter, check each owner once)."""
+
+    def __init__(self, catalog: Catalog, size: int = 256) -> None:
+        self._catalog = catalog
+        self._size = size
+        self._tables: OrderedDict[Requirements, IntArray] = OrderedDict()
+        self._version = -1
+        self._lock = threading.Lock()
+
+    def of(self, requirements: Requirements) -> Admission | None:
+        """None when nothing is filtered."""
+        if not requirements.filters:
+            return None
+        with self._lock:
+            if self._version != self._catalog.version:
+                self._tables.clear()
+                self._version = self._catalog.version
+            table = self._tables.pop(requirements, None)
+            if table is None:  # filled as owners are met; searches sharing it write alike
+                table = np.full(self._catalog.owner_bound, -1, np.int8)
+            self._tables[requirements] = table
+            while len(self._tables) > self._size:
+                self._tables.popitem(last=False)
+        return Admission(self._catalog, requirements, table)
 
 
 class _Only:

@@ -20,9 +20,10 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from service.matching.ann import HnswIndex
 from service.matching.embedder import FloatArray
 from service.matching.headings import Estimate, declared
-from service.matching.index import Admit, ExactIndex, KeyArray
+from service.matching.index import Admit, KeyArray
 from service.matching.items import GOODS, Facts, Item, Kind, Side
 from service.matching.language import detect
 from service.matching.lexical import LexicalIndex
@@ -96,13 +97,16 @@ class Catalog:
         self.weights = weights or Weights()
         self.items: dict[int, Item] = {}
         self.facts: dict[int, Facts] = {}
-        make_dense = dense or (lambda _side: ExactIndex(dimension))
+        make_dense = dense or (lambda _side: HnswIndex(dimension))
         self.dense = {side: make_dense(side) for side in Side}
-        self.multilingual: dict[Side, ExactIndex] | None = None
+        self.multilingual: dict[Side, HnswIndex] | None = None
         if multilingual is not None:
-            self.multilingual = {side: ExactIndex(multilingual) for side in Side}
+            self.multilingual = {side: HnswIndex(multilingual) for side in Side}
         self.lexical = {side: LexicalIndex(background_from=BACKGROUND_REFIT) for side in Side}
         self._by_owner: dict[int, set[int]] = defaultdict(set)
+        self._owner_of = np.full(1024, -1, np.int64)  # item key -> enterprise id, vectorised
+        self.version = 0  # counts changes: what was derived from items and facts is stale
+        self.owner_bound = 0  # above every enterprise id held
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
         # (side, 4-digit heading) -> {item key: probability of that heading}
         self._postings: dict[tuple[Side, str], dict[int, float]] = defaultdict(dict)
@@ -126,6 +130,7 @@ class Catalog:
         """Replace everything: used at start-up with what the store holds."""
         with self._lock:
             self.facts = {f.enterprise_id: f for f in facts}
+            self.owner_bound = max(self.facts, default=-1) + 1
             self.items = {item.key: item for item in items}
             self._by_owner = defaultdict(set)
             self._by_trade = {}
@@ -133,6 +138,7 @@ class Catalog:
             self._estimates = {}
             self._chinese = defaultdict(set)
             self._chinese_sorted = {}
+            self._owner_of = np.full(1024, -1, np.int64)
             self._register(items)
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
@@ -169,6 +175,8 @@ class Catalog:
     def put_facts(self, facts: Facts) -> None:
         with self._lock:
             self.facts[facts.enterprise_id] = facts
+            self.version += 1
+            self.owner_bound = max(self.owner_bound, facts.enterprise_id + 1)
 
     def put_items(
         self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
@@ -213,7 +221,15 @@ class Catalog:
         return declared(item.hs_code, self.weights.hs_declared) or item.headings
 
     def _register(self, items: Iterable[Item]) -> None:
+        items = list(items)
+        self.version += 1
+        if items and (top := max(i.key for i in items)) >= len(self._owner_of):
+            grown = np.full(max(2 * len(self._owner_of), top + 1), -1, np.int64)
+            grown[: len(self._owner_of)] = self._owner_of
+            self._owner_of = grown
         for item in items:
+            self._owner_of[item.key] = item.enterprise_id
+            self.owner_bound = max(self.owner_bound, item.enterprise_id + 1)
             self._by_owner[item.enterprise_id].add(item.key)
             if item.kind in (Kind.need, Kind.offer):
                 self._by_trade[(item.kind, item.ref_id)] = item.key
@@ -227,9 +243,11 @@ class Catalog:
 
     def remove_items(self, keys: Iterable[int]) -> None:
         with self._lock:
+            self.version += 1
             for key in list(keys):
                 if (item := self.items.pop(key, None)) is None:
                     continue
+                self._owner_of[key] = -1
                 self.dense[item.side].remove([key])
                 if self.multilingual is not None:
                     self.multilingual[item.side].remove([key])
@@ -249,6 +267,14 @@ class Catalog:
         with self._lock:
             self.remove_items(self._by_owner.pop(enterprise_id, set()))
             self.facts.pop(enterprise_id, None)
+
+    def owners(self, keys: KeyArray) -> KeyArray:
+        """The enterprise owning each of `keys` (-1 for a key the catalog does not hold)."""
+        table = self._owner_of
+        inside = (keys >= 0) & (keys < len(table))
+        out = np.full(len(keys), -1, np.int64)
+        out[inside] = table[keys[inside]]
+        return out
 
     def owned(self, enterprise_id: int, kinds: Iterable[Kind] | None = None) -> list[Item]:
         """An enterprise's items, optionally of some kinds, in key order."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.matching.candidates import Admission, Query, gather
+from service.matching.candidates import Admissions, Query, gather
 from service.matching.catalog import Catalog
 from service.matching.examples import Example, ExampleMemory
 from service.matching.headings import Estimate, agreement, declared
@@ -65,6 +65,7 @@ class Ranker:
         self.weights = weights or catalog.weights
         # accepted matches: a buyer's needs and wants -> the supplier it agreed to meet
         self.accepted = ExampleMemory(self.weights)
+        self.admissions = Admissions(catalog)
 
     def learn_match(self, buyer_id: int, supplier_id: int) -> None:
         """An accepted meeting: from now on the buyer's demand texts vote for that supplier
@@ -105,7 +106,7 @@ class Ranker:
         c = self.catalog
         estimate = self.estimate(query)
         chinese = query.language == "zh"
-        admit = Admission(c, where) if where is not None and where.filters else None
+        admit = None if where is None else self.admissions.of(where)
         with c.reading():
             found = gather(c, side, query, chinese, estimate, admit, w.candidates)
         keys = found.keys
