@@ -165,7 +165,10 @@ class Matchmaker:
         `matchfair reindex`, run once, not in every starting worker.
         """
         with self.session() as session:
-            self._newest = changes.latest_id(session)  # read first: later writes sync again
+            # read first: the load holds every write committed by now (marked applied, so the
+            # first sync does not apply them again), later ones sync
+            self._newest = changes.latest_id(session)
+            self._applied = changes.ids_since(session, max(self._newest - SYNC_WINDOW, 0))
             items, stored, models = vectors.load_items(
                 session, self.dimensions, with_vectors=not self.on_postgres
             )

@@ -66,13 +66,14 @@ class _Half:
     def rows(self, texts: Sequence[str]) -> list[Row]:
         """Per text: (columns, unit-norm weights), columns ascending."""
         out = []
+        vocabulary = self.vocabulary
         for text in texts:
             counts = Counter(self.analyzer(text))
-            known = sorted(
-                (self.vocabulary[t], c) for t, c in counts.items() if t in self.vocabulary
-            )
-            cols = np.fromiter((j for j, _ in known), np.int64, len(known))
-            tf = np.fromiter((c for _, c in known), np.float32, len(known))
+            found = [(vocabulary.get(t, -1), c) for t, c in counts.items()]
+            pairs = np.array(found, np.int64).reshape(-1, 2)
+            pairs = pairs[pairs[:, 0] >= 0]
+            pairs = pairs[np.argsort(pairs[:, 0])]
+            cols, tf = pairs[:, 0], pairs[:, 1].astype(np.float32)
             weights = (1 + np.log(tf)) * self.idf[cols]
             norm = float(np.sqrt(weights @ weights)) if len(weights) else 0.0
             out.append((cols, weights / norm if norm else weights))
@@ -244,16 +245,23 @@ class LexicalIndex:
 
     def score_many(self, texts: Sequence[str]) -> tuple[KeyArray, FloatArray]:
         """(keys, cosines of shape (len(texts), len(keys)) in [0, 1]) for every indexed text:
-        one sparse product."""
+        one sparse product, or for a single text its terms' postings summed."""
         with self._lock:
             space = self._space
             if space is None:
                 return np.zeros(0, np.int64), np.zeros((len(texts), 0), np.float32)
-            queries = space.transform(texts)
             live = np.flatnonzero(~self._dead)
-            main = (queries @ space.by_term).toarray()[:, live]
-            extra_keys, extra = self._extras()
-            scores = np.hstack([main, (queries @ extra.T).toarray()]).astype(np.float32)
+            if len(texts) == 1:
+                cols, weights = space.rows(texts)[0]
+                main = self._postings_sum(space, cols, weights)[None, live]
+                extra_keys, extra = self._extra_scores(space, cols, weights)
+                extra = extra[None, :]
+            else:
+                queries = space.transform(texts)
+                main = (queries @ space.by_term).toarray()[:, live]
+                extra_keys, matrix = self._extras()
+                extra = (queries @ matrix.T).toarray()
+            scores = np.hstack([main, extra]).astype(np.float32)
             return np.concatenate([space.keys[live], extra_keys]), scores
 
     def scores(self, text: str) -> tuple[KeyArray, FloatArray]:
@@ -293,7 +301,7 @@ class LexicalIndex:
             if space is None:
                 return np.zeros(0, np.int64), np.zeros(0, np.float32)
             cols, weights = space.rows([text])[0]
-            lengths = np.diff(space.by_term.indptr)[cols]
+            lengths = space.by_term.indptr[cols + 1] - space.by_term.indptr[cols]
             rarest = np.argsort(lengths, kind="stable")
             within = np.searchsorted(np.cumsum(lengths[rarest]), self.postings_budget, "right")
             for kept in (rarest[: max(1, int(within))], rarest):
@@ -308,9 +316,21 @@ class LexicalIndex:
         self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
     ) -> tuple[KeyArray, FloatArray]:
         """(keys, the sum over these terms of query weight x text weight) of every live text
-        holding one of them: the fitted texts' from the postings, the extra ones' directly."""
+        holding one of them."""
+        summed = self._postings_sum(space, cols, weights)
+        found = np.flatnonzero(summed > 0)
+        extra_keys, extra = self._extra_scores(space, cols, weights)
+        keys = np.concatenate([space.keys[found], extra_keys])
+        return keys, np.concatenate([summed[found], extra]).astype(np.float32)
+
+    def _postings_sum(
+        self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
+    ) -> FloatArray:
+        """Per fitted row, the sum over these terms of query weight x text weight (0 for a
+        masked row), from the terms' postings."""
         postings = space.by_term
-        start, lengths = postings.indptr[cols], np.diff(postings.indptr)[cols]
+        start = postings.indptr[cols]
+        lengths = postings.indptr[cols + 1] - start
         # positions of every posting of the terms in postings.indices/data
         at = np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         summed = np.bincount(
@@ -319,8 +339,13 @@ class LexicalIndex:
             minlength=len(space.keys),
         )
         summed[self._dead] = 0.0
-        found = np.flatnonzero(summed > 0)
+        return summed.astype(np.float32)
+
+    def _extra_scores(
+        self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
+    ) -> tuple[KeyArray, FloatArray]:
+        """(keys, the same sum) of the texts added since the fit."""
         extra_keys, extra = self._extras()
-        added = (_matrix([(cols, weights)], space.width) @ extra.T).toarray()[0]
-        keys = np.concatenate([space.keys[found], extra_keys])
-        return keys, np.concatenate([summed[found], added]).astype(np.float32)
+        if not len(extra_keys):
+            return extra_keys, np.zeros(0, np.float32)
+        return extra_keys, (_matrix([(cols, weights)], space.width) @ extra.T).toarray()[0]

@@ -19,3 +19,7 @@ def latest_id(session: Session) -> int:
 def since(session: Session, after: int) -> list[ChangeLog]:
     query = select(ChangeLog).where(col(ChangeLog.id) > after).order_by(col(ChangeLog.id))
     return list(session.exec(query))
+
+
+def ids_since(session: Session, after: int) -> set[int]:
+    return {i for i in session.exec(select(ChangeLog.id).where(col(ChangeLog.id) > after)) if i}

@@ -58,6 +58,20 @@ def test_a_write_in_one_process_is_applied_by_another_on_sync(
     assert reader.sync() == 0
 
 
+def test_a_starting_process_does_not_apply_again_what_its_load_read(
+    settings: Settings, embedder: Embedder, two: tuple[Matchmaker, Matchmaker]
+) -> None:
+    writer, _ = two
+    with writer.session() as session:
+        data = EnterpriseCreate.model_validate(HOTPOT_MAKER)
+        profiles.register(writer.unit_of_work(session, ORGANIZER), writer, [data])
+    started = build_matchmaker(settings, embedder)
+    try:
+        assert started.sync() == 0  # a catalogue built in batches was re-applied whole before
+    finally:
+        started.engine.dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
