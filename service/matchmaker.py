@@ -128,8 +128,7 @@ class Matchmaker:
         Cheap when nothing changed: one indexed query on the change log.
         """
         with self._sync_lock, self.session() as session:
-            rows = changes.since(session, max(self._newest - SYNC_WINDOW, 0))
-            fresh = [row for row in rows if row.id not in self._applied]
+            fresh = changes.since(session, max(self._newest - SYNC_WINDOW, 0), self._applied)
             for row in fresh:
                 self.apply(self._change_of(session, row))
                 assert row.id is not None

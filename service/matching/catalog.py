@@ -110,6 +110,7 @@ class Catalog:
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
         # (side, 4-digit heading) -> {item key: probability of that heading}
         self._postings: dict[tuple[Side, str], dict[int, float]] = defaultdict(dict)
+        self._posting_arrays: dict[tuple[Side, str], tuple[KeyArray, FloatArray]] = {}
         self._estimates: dict[int, Estimate] = {}
         self._chinese: dict[Side, set[int]] = defaultdict(set)  # keys of Chinese items
         self._chinese_sorted: dict[Side, KeyArray] = {}
@@ -135,6 +136,7 @@ class Catalog:
             self._by_owner = defaultdict(set)
             self._by_trade = {}
             self._postings = defaultdict(dict)
+            self._posting_arrays = {}
             self._estimates = {}
             self._chinese = defaultdict(set)
             self._chinese_sorted = {}
@@ -237,6 +239,7 @@ class Catalog:
                 self._estimates[item.key] = estimate
                 for heading, probability in estimate:
                     self._postings[(item.side, heading)][item.key] = probability
+                    self._posting_arrays.pop((item.side, heading), None)
             if detect(item.text) == "zh":
                 self._chinese[item.side].add(item.key)
                 self._chinese_sorted.pop(item.side, None)
@@ -262,6 +265,7 @@ class Catalog:
     def _unpost(self, item: Item) -> None:
         for heading, _ in self._estimates.pop(item.key, ()):
             self._postings[(item.side, heading)].pop(item.key, None)
+            self._posting_arrays.pop((item.side, heading), None)
 
     def remove_enterprise(self, enterprise_id: int) -> None:
         with self._lock:
@@ -292,17 +296,24 @@ class Catalog:
         """(keys, probability that each shares a heading with `estimate`) for every item on
         `side` posted under one of its headings: sum over h of p(h) x the item's p(h)."""
         with self._lock:
-            keys: list[int] = []
-            shares: list[float] = []
-            for heading, p in estimate:
-                posted = self._postings.get((side, heading), {})
-                keys.extend(posted)
-                shares.extend(p * q for q in posted.values())
-        if not keys:
+            posted = [(p, *self._posted(side, heading)) for heading, p in estimate]
+        if not posted:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        unique, where = np.unique(np.asarray(keys, np.int64), return_inverse=True)
-        total = np.bincount(where, weights=np.asarray(shares, np.float64), minlength=len(unique))
-        return unique, total.astype(np.float32)
+        keys = np.concatenate([k for _, k, _ in posted])
+        shares = np.concatenate([p * q for p, _, q in posted])
+        total = np.bincount(keys, weights=shares)  # keys are row ids: a dense sum is cheap
+        found = np.flatnonzero(total)
+        return found, total[found].astype(np.float32)
+
+    def _posted(self, side: Side, heading: str) -> tuple[KeyArray, FloatArray]:
+        """The items posted under a heading and their probabilities of it, as arrays (kept
+        until the heading's postings change)."""
+        if (arrays := self._posting_arrays.get((side, heading))) is None:
+            posted = self._postings.get((side, heading), {})
+            keys = np.fromiter(posted.keys(), np.int64, len(posted))
+            arrays = keys, np.fromiter(posted.values(), np.float64, len(posted))
+            self._posting_arrays[(side, heading)] = arrays
+        return arrays
 
     def chinese_keys(self, side: Side) -> KeyArray:
         """The keys of the Chinese items on `side`, sorted."""

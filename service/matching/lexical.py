@@ -151,6 +151,7 @@ class LexicalIndex:
         self._extra_matrix: tuple[KeyArray, sp.csr_matrix] | None = None  # built when asked
         self._lock = threading.RLock()
         self._refitting: threading.Thread | None = None
+        self._last: tuple[str, _Space, Row] | None = None  # a search asks top, then cosines
 
     def fit(self, keys: Sequence[int], texts: Sequence[str]) -> Self:
         with self._lock:
@@ -275,7 +276,7 @@ class LexicalIndex:
             space = self._space
             if space is None or len(keys) == 0:
                 return out
-            cols, weights = space.rows([text])[0]
+            cols, weights = self._row(space, text)
             query = np.zeros(space.width, np.float32)
             query[cols] = weights
             row = np.fromiter((space.row.get(int(k), -1) for k in keys), np.int64, len(keys))
@@ -300,7 +301,7 @@ class LexicalIndex:
             space = self._space
             if space is None:
                 return np.zeros(0, np.int64), np.zeros(0, np.float32)
-            cols, weights = space.rows([text])[0]
+            cols, weights = self._row(space, text)
             lengths = space.by_term.indptr[cols + 1] - space.by_term.indptr[cols]
             rarest = np.argsort(lengths, kind="stable")
             within = np.searchsorted(np.cumsum(lengths[rarest]), self.postings_budget, "right")
@@ -311,6 +312,15 @@ class LexicalIndex:
                 if exact or len(picked) >= 2 * k:
                     break
             return top_arrays(picked, self.cosines(text, picked), k)
+
+    def _row(self, space: _Space, text: str) -> Row:
+        """The query's row in `space`, kept for the next call with the same text."""
+        last = self._last
+        if last is not None and last[0] == text and last[1] is space:
+            return last[2]
+        row = space.rows([text])[0]
+        self._last = text, space, row
+        return row
 
     def _summed(
         self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
