@@ -9,7 +9,7 @@ short while admissible items remain.
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +65,7 @@ class Admissions:
         """None when nothing is filtered."""
         if not requirements.filters:
             return None
+        requirements = replace(requirements, quantity=None, unit="")  # soft: filters nothing
         with self._lock:
             if self._version != self._catalog.version:
                 self._tables.clear()
@@ -76,24 +77,6 @@ class Admissions:
             while len(self._tables) > self._size:
                 self._tables.popitem(last=False)
         return Admission(self._catalog, requirements, table)
-
-
-class _Only:
-    """An admission narrowed to some keys (the Chinese items, say), for a source in memory."""
-
-    def __init__(self, admit: Admission | None, keys: KeyArray) -> None:
-        self.requirements = Requirements() if admit is None else admit.requirements
-        self._admit = admit
-        self._keys = keys  # sorted
-
-    def __call__(self, keys: KeyArray) -> BoolArray:
-        if len(self._keys) == 0:
-            return np.zeros(len(keys), np.bool_)
-        pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-        mask: BoolArray = self._keys[pos] == keys
-        if self._admit is not None and mask.any():
-            mask[mask] = self._admit(keys[mask])
-        return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +138,7 @@ def gather(
         if chinese_query:
             found.append(index.top(multilingual, k, admit)[0])
         elif catalog.has_chinese(side):  # English query: its pairs with Chinese items
-            only = _Only(admit, catalog.chinese_keys(side))
-            found.append(index.top(multilingual, k, only)[0])
+            found.append(index.top(multilingual, k, admit, chinese_only=True)[0])
     found.append(catalog.lexical[side].top(text, k, admit)[0])
     posted, shares = catalog.agreement(side, estimate)
     positive = shares > 0

@@ -27,6 +27,7 @@ from service.matching.index import Admit, KeyArray
 from service.matching.items import GOODS, Facts, Item, Kind, Side
 from service.matching.language import detect
 from service.matching.lexical import LexicalIndex
+from service.matching.multilingual import MultilingualIndex
 from service.matching.weights import Weights
 
 BoolArray = npt.NDArray[np.bool_]
@@ -99,9 +100,9 @@ class Catalog:
         self.facts: dict[int, Facts] = {}
         make_dense = dense or (lambda _side: HnswIndex(dimension))
         self.dense = {side: make_dense(side) for side in Side}
-        self.multilingual: dict[Side, HnswIndex] | None = None
+        self.multilingual: dict[Side, MultilingualIndex] | None = None
         if multilingual is not None:
-            self.multilingual = {side: HnswIndex(multilingual) for side in Side}
+            self.multilingual = {side: MultilingualIndex(multilingual) for side in Side}
         self.lexical = {side: LexicalIndex(background_from=BACKGROUND_REFIT) for side in Side}
         self._by_owner: dict[int, set[int]] = defaultdict(set)
         self._owner_of = np.full(1024, -1, np.int64)  # item key -> enterprise id, vectorised
@@ -147,7 +148,8 @@ class Catalog:
                 keys = [items[i].key for i in rows]
                 self.dense[side].fit(keys, vectors[rows])  # (0, d) when rows is empty
                 if self.multilingual is not None:
-                    self.multilingual[side].fit(keys, self._second(multilingual, items)[rows])
+                    second = self._second(multilingual, items)[rows]
+                    self.multilingual[side].fit(keys, second, _chinese(items, rows))
                 self.lexical[side].fit(keys, [items[i].text for i in rows])
 
     def apply(self, change: CatalogChange) -> None:
@@ -190,7 +192,8 @@ class Catalog:
                     keys = [items[i].key for i in rows]
                     self.dense[side].add(keys, vectors[rows])
                     if self.multilingual is not None:
-                        self.multilingual[side].add(keys, self._second(multilingual, items)[rows])
+                        second = self._second(multilingual, items)[rows]
+                        self.multilingual[side].add(keys, second, _chinese(items, rows))
                     self.lexical[side].add(keys, [items[i].text for i in rows])
             for item in items:
                 self.items[item.key] = item
@@ -209,7 +212,7 @@ class Catalog:
                     keys = [items[i].key for i in rows]
                     self.dense[side].add(keys, vectors[rows])
                     if self.multilingual is not None and multilingual is not None:
-                        self.multilingual[side].add(keys, multilingual[rows])
+                        self.multilingual[side].add(keys, multilingual[rows], _chinese(items, rows))
             known = [item for item in items if item.key in self.items]
             for item in known:
                 self._unpost(item)
@@ -352,3 +355,8 @@ class Catalog:
         return frozenset(
             i.hs_code for i in self.owned(enterprise_id, (Kind.product, Kind.offer)) if i.hs_code
         )
+
+
+def _chinese(items: list[Item], rows: list[int]) -> BoolArray:
+    """Which of these rows' items are written in Chinese."""
+    return np.fromiter((detect(items[i].text) == "zh" for i in rows), np.bool_, len(rows))

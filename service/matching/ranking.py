@@ -99,9 +99,10 @@ class Ranker:
     def item_scores(
         self, query: Query, side: Side, where: Requirements | None = None
     ) -> list[MatchedItem]:
-        """Scored candidate items on one side, best first: every source's filtered top-N
-        (dense, multilingual, lexical, heading agreement: an item under the query's heading is
-        found whatever its words or language), scored on every signal (candidates.py)."""
+        """Each candidate partner's best item on one side, best first: every source's filtered
+        top-N (dense, multilingual, lexical, heading agreement: an item under the query's
+        heading is found whatever its words or language), scored on every signal
+        (candidates.py); only the best item of each partner becomes an object."""
         w = self.weights
         c = self.catalog
         estimate = self.estimate(query)
@@ -109,13 +110,17 @@ class Ranker:
         admit = None if where is None else self.admissions.of(where)
         with c.reading():
             found = gather(c, side, query, chinese, estimate, admit, w.candidates)
+            owners = c.owners(found.keys)
         keys = found.keys
         dense, text = text_similarity(
             found.primary, found.multilingual, found.lexical, np.array(chinese), found.chinese, w
         )
         fits = fit(found.agreement, text, w, bridged=bool(estimate))
+        order = np.lexsort((keys, -fits))
+        first = np.unique(owners[order], return_index=True)[1]
+        best = order[np.sort(first)]
         out = []
-        for i, score in enumerate(fits.tolist()):
+        for i, score in zip(best.tolist(), fits[best].tolist(), strict=True):
             item = c.items.get(int(keys[i]))
             if item is None:  # removed by a write committed since the scores were read
                 continue
@@ -136,7 +141,6 @@ class Ranker:
                     bool(found.chinese[i] != chinese),
                 )
             )
-        out.sort(key=lambda m: (-m.fused, m.partner_item.key))
         return out
 
     def best_per_partner(
