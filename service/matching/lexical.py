@@ -28,8 +28,8 @@ from service.matching.language import split_cjk
 
 Analyzer = Callable[[str], list[str]]
 Row = tuple[npt.NDArray[np.int64], FloatArray]  # a text's (columns, weights), columns ascending
-# postings a top-k query sums at most: ~1 ms here; a catalogue of ~10k texts stays exact
-POSTINGS_BUDGET = 40_000
+# postings a top-k query sums at most (~1 ms here); beyond, only its rarest terms find candidates
+POSTINGS_BUDGET = 15_000
 _LATIN_WORDS: Analyzer = TfidfVectorizer(analyzer="word", ngram_range=(1, 2)).build_analyzer()
 _LATIN_CHARS: Analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
 

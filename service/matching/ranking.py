@@ -5,6 +5,7 @@ estimates, `headings.py`) with the text similarity of the two (`weights.fit`). S
 [0, 1]; every component is kept on the result, so explanations can show them.
 """
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -210,7 +211,19 @@ class Ranker:
         removed: dict[str, int] = {}
         found = self.best_per_partner(queries, side, exclude=exclude, where=where)
         learned = self._learned(queries) if side is Side.supply else {}
-        for owner, evidence in found.items():
+        # Partners in order of fitness, whose score boosts can raise by at most `bound`: once
+        # `limit` matches score above what the next could reach, none after it can enter.
+        # (Not when the filters are ranked here: every removed partner is counted then.)
+        bound = 1 + w.export_record + w.verified
+        early = where is not None or not requirements.filters
+        fitness_of = {
+            o: e.fused + w.examples * learned.get(o, (0.0, ()))[0] for o, e in found.items()
+        }
+        kept: list[float] = []  # min-heap of the best `limit` scores so far
+        for owner in sorted(found, key=lambda o: (-fitness_of[o], o)):
+            evidence, fitness = found[owner], fitness_of[owner]
+            if early and len(kept) >= limit and min(fitness * bound, 1.0) < kept[0]:
+                break
             facts = self.catalog.facts.get(owner)
             if facts is None or not (facts.sells if side is Side.supply else facts.buys):
                 continue
@@ -220,7 +233,6 @@ class Ranker:
             unmet = sum(1 for c in checks if not c.ok and not c.hard)
             boost = self.boost(facts)
             vote, voters = learned.get(owner, (0.0, ()))
-            fitness = evidence.fused + w.examples * vote
             score = fitness * (1 + boost) * max(0.0, 1 - w.soft_miss * unmet)
             components = {
                 "dense": round(evidence.dense, 4),
@@ -241,6 +253,10 @@ class Ranker:
             )
             if passes(checks):
                 matches.append(match)
+                if len(kept) < limit:
+                    heapq.heappush(kept, match.score)
+                else:
+                    heapq.heappushpop(kept, match.score)
                 continue
             missed.append(match)
             for name in {c.name for c in checks if c.hard and not c.ok}:
