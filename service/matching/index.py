@@ -111,10 +111,8 @@ class ExactIndex:
         vectors: FloatArray = np.ascontiguousarray(self._columns[:, live].T)
         return self._keys[live].copy(), vectors
 
-    def scores(
-        self, query: FloatArray, where: Requirements | None = None
-    ) -> tuple[KeyArray, FloatArray]:
-        """(keys, cosine scores) of every live row, in storage order (`where` is ignored)."""
+    def scores(self, query: FloatArray) -> tuple[KeyArray, FloatArray]:
+        """(keys, cosine scores) of every live row, in storage order."""
         keys = self._keys[: self._size]
         scores = np.asarray(query, dtype=np.float32) @ self._columns[:, : self._size]
         if len(self._position) == self._size:  # no tombstones: skip two masked copies
