@@ -79,6 +79,9 @@ class Server:
             "TOKENIZERS_PARALLELISM": "false",
             "MATCHFAIR_DATABASE_URL": database_url,
             "MATCHFAIR_CACHE_DIR": str(cache_dir),
+            # capacity is measured: one client sends everything, which per-client limits
+            # would answer with 429s
+            "MATCHFAIR_RATE_LIMITS": "false",
         }
         # `python -c`, not the console script: uvicorn's workers are spawned processes that
         # import a script's module again before answering the parent's 5 s health check,
