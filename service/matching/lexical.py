@@ -294,8 +294,8 @@ class LexicalIndex:
         Candidates come from the postings of the query's rarest terms, up to
         `postings_budget` postings in all (every term, exactly, in a catalogue small enough):
         common n-grams weigh little under IDF and would touch most rows. The candidates are
-        then scored exactly on every term; when the rare terms find fewer than k, every term
-        is summed.
+        then scored exactly on every term; when the rare terms find fewer than k, the budget
+        grows.
         """
         with self._lock:
             space = self._space
@@ -304,14 +304,16 @@ class LexicalIndex:
             cols, weights = self._row(space, text)
             lengths = space.by_term.indptr[cols + 1] - space.by_term.indptr[cols]
             rarest = np.argsort(lengths, kind="stable")
-            within = np.searchsorted(np.cumsum(lengths[rarest]), self.postings_budget, "right")
-            for kept in (rarest[: max(1, int(within))], rarest):
+            summed = np.cumsum(lengths[rarest])
+            budget = self.postings_budget
+            while True:  # the budget grows x4 while the rare terms find fewer than k
+                kept = rarest[: max(1, int(np.searchsorted(summed, budget, "right")))]
                 keys, partial = self._summed(space, cols[kept], weights[kept])
                 exact = len(kept) == len(cols)
                 picked, _ = top_admitted(keys, partial, k if exact else 2 * k, admit)
-                if exact or len(picked) >= 2 * k:
-                    break
-            return top_arrays(picked, self.cosines(text, picked), k)
+                if exact or len(picked) >= k:
+                    return top_arrays(picked, self.cosines(text, picked), k)
+                budget *= 4
 
     def _row(self, space: _Space, text: str) -> Row:
         """The query's row in `space`, kept for the next call with the same text."""
