@@ -9,7 +9,8 @@ short while admissible items remain.
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -65,7 +66,7 @@ class Admissions:
         """None when nothing is filtered."""
         if not requirements.filters:
             return None
-        requirements = replace(requirements, quantity=None, unit="")  # soft: filters nothing
+        requirements = requirements.hard  # one table for needs differing only in size
         with self._lock:
             if self._version != self._catalog.version:
                 self._tables.clear()
@@ -128,28 +129,28 @@ def gather(
 ) -> Candidates:
     """Call with the catalog held (`catalog.reading()`): one state for every source."""
     vector, multilingual, text = query.vector, query.multilingual, query.text
+    index = None if catalog.multilingual is None else catalog.multilingual[side]
     found: list[KeyArray] = []
     primary_top = None
     if not chinese_query:  # the primary model reads only English pairs
         primary_top = catalog.dense[side].top(vector, k, admit)
         found.append(primary_top[0])
-    index = None if catalog.multilingual is None else catalog.multilingual[side]
     if index is not None and multilingual is not None:
         if chinese_query:
             found.append(index.top(multilingual, k, admit)[0])
         elif catalog.has_chinese(side):  # English query: its pairs with Chinese items
             found.append(index.top(multilingual, k, admit, chinese_only=True)[0])
-    found.append(catalog.lexical[side].top(text, k, admit)[0])
+    lexical = catalog.lexical[side]
+    lexical_top = lexical.top(text, k, admit)
+    found.append(lexical_top[0])
     posted, shares = catalog.agreement(side, estimate)
     positive = shares > 0
     found.append(top_admitted(posted[positive], shares[positive], k, admit)[0])
     keys = np.unique(np.concatenate(found))
     primary = np.zeros(len(keys), np.float32)
-    if primary_top is not None:  # what the dense source did not return is asked of it
-        primary = align(*primary_top, keys)
-        missing = ~np.isin(keys, primary_top[0])
-        if missing.any():
-            primary[missing] = catalog.dense[side].cosines(vector, keys[missing])
+    if primary_top is not None:
+        dense = catalog.dense[side]
+        primary = _completed(keys, primary_top, lambda rest: dense.cosines(vector, rest))
     second = None
     if index is not None and multilingual is not None:
         second = index.cosines(multilingual, keys)
@@ -157,7 +158,19 @@ def gather(
         keys,
         primary,
         second,
-        catalog.lexical[side].cosines(text, keys),
+        _completed(keys, lexical_top, lambda rest: lexical.cosines(text, rest)),
         align(posted, shares, keys),
         catalog.chinese(side, keys),
     )
+
+
+def _completed(
+    keys: KeyArray, top: tuple[KeyArray, FloatArray], score: Callable[[KeyArray], FloatArray]
+) -> FloatArray:
+    """Each key's score: from a source's own top-k where it returned the key, asked of the
+    source (`score`) for the rest (on PostgreSQL, one query for them all)."""
+    out = align(*top, keys)
+    missing = ~np.isin(keys, top[0])
+    if missing.any():
+        out[missing] = score(keys[missing])
+    return out

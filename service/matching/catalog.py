@@ -149,7 +149,7 @@ class Catalog:
                 self.dense[side].fit(keys, vectors[rows])  # (0, d) when rows is empty
                 if self.multilingual is not None:
                     second = self._second(multilingual, items)[rows]
-                    self.multilingual[side].fit(keys, second, _chinese(items, rows))
+                    self.multilingual[side].fit(keys, second, self._in_chinese(items, rows))
                 self.lexical[side].fit(keys, [items[i].text for i in rows])
 
     def apply(self, change: CatalogChange) -> None:
@@ -186,6 +186,9 @@ class Catalog:
         self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
     ) -> None:
         with self._lock:
+            for item in items:
+                self.items[item.key] = item
+            self._register(items)  # first: it tells which items are Chinese
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
                 if rows:
@@ -193,11 +196,8 @@ class Catalog:
                     self.dense[side].add(keys, vectors[rows])
                     if self.multilingual is not None:
                         second = self._second(multilingual, items)[rows]
-                        self.multilingual[side].add(keys, second, _chinese(items, rows))
+                        self.multilingual[side].add(keys, second, self._in_chinese(items, rows))
                     self.lexical[side].add(keys, [items[i].text for i in rows])
-            for item in items:
-                self.items[item.key] = item
-            self._register(items)
 
     def replace_vectors(
         self, items: list[Item], vectors: FloatArray, multilingual: FloatArray | None = None
@@ -212,7 +212,9 @@ class Catalog:
                     keys = [items[i].key for i in rows]
                     self.dense[side].add(keys, vectors[rows])
                     if self.multilingual is not None and multilingual is not None:
-                        self.multilingual[side].add(keys, multilingual[rows], _chinese(items, rows))
+                        self.multilingual[side].add(
+                            keys, multilingual[rows], self._in_chinese(items, rows)
+                        )
             known = [item for item in items if item.key in self.items]
             for item in known:
                 self._unpost(item)
@@ -336,6 +338,11 @@ class Catalog:
         mask: BoolArray = known[pos] == keys
         return mask
 
+    def _in_chinese(self, items: list[Item], rows: list[int]) -> BoolArray:
+        """Which of these rows' items are Chinese (registered ones: `_register` detected it)."""
+        zh = self._chinese
+        return np.fromiter((items[i].key in zh[items[i].side] for i in rows), np.bool_, len(rows))
+
     def has_chinese(self, side: Side) -> bool:
         with self._lock:
             return bool(self._chinese[side])
@@ -355,8 +362,3 @@ class Catalog:
         return frozenset(
             i.hs_code for i in self.owned(enterprise_id, (Kind.product, Kind.offer)) if i.hs_code
         )
-
-
-def _chinese(items: list[Item], rows: list[int]) -> BoolArray:
-    """Which of these rows' items are written in Chinese."""
-    return np.fromiter((detect(items[i].text) == "zh" for i in rows), np.bool_, len(rows))

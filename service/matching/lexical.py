@@ -156,7 +156,7 @@ class LexicalIndex:
     def fit(self, keys: Sequence[int], texts: Sequence[str]) -> Self:
         with self._lock:
             self._texts = dict(zip(keys, texts, strict=True))
-            self._install(self._fitted(self._texts))
+            self._refit_now()
         return self
 
     def add(self, keys: Sequence[int], texts: Sequence[str]) -> None:
@@ -165,7 +165,7 @@ class LexicalIndex:
                 self._forget(key)
             self._texts.update(zip(keys, texts, strict=True))
             if self._space is None:
-                self._install(self._fitted(self._texts))
+                self._refit_now()
                 return
             rows = self._space.rows(texts)
             self._extra.update(zip(keys, rows, strict=True))
@@ -188,9 +188,15 @@ class LexicalIndex:
     def _fitted(self, texts: dict[int, str]) -> _Space | None:
         return _Space(texts, self.word_weight) if texts else None
 
+    def _refit_now(self) -> None:
+        """Fit on the texts as they are: nothing is extra or masked afterwards."""
+        space = self._fitted(self._texts)
+        self._space, self._extra, self._extra_matrix = space, {}, None
+        self._dead = np.zeros(0 if space is None else len(space.keys), np.bool_)
+
     def _install(self, space: _Space | None) -> None:
-        """Make `space` the fitted one; texts that changed since its snapshot become extra
-        rows or masked ones."""
+        """Make `space`, fitted in the background on a snapshot, the fitted one; texts that
+        changed since the snapshot become extra rows or masked ones."""
         self._space, self._extra, self._extra_matrix = space, {}, None
         if space is None:
             self._dead = np.zeros(0, np.bool_)
@@ -211,7 +217,7 @@ class LexicalIndex:
         if changed <= self.refit_growth * max(fitted, 50) or self._refitting is not None:
             return
         if self.background_from is None or len(self._texts) < self.background_from:
-            self._install(self._fitted(self._texts))
+            self._refit_now()
             return
         snapshot = dict(self._texts)
 

@@ -1,6 +1,6 @@
 """Structured fit: which facts a partner must have (hard) or should have (soft), checked."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.matching.items import Facts, fold
 
@@ -26,6 +26,11 @@ class Requirements:
         asked = self.certifications or self.export_market or self.region or self.hs_prefix
         extra = self.min_capacity is not None or self.has_exported or self.verified
         return self.strict and bool(asked or extra)
+
+    @property
+    def hard(self) -> "Requirements":
+        """Only what filters: the order size (quantity, unit) lowers scores, never filters."""
+        return replace(self, quantity=None, unit="")
 
 
 @dataclass(frozen=True, slots=True)
