@@ -96,7 +96,8 @@ def test_profile_items_have_labels_that_fit_and_bounded_texts(e: Enterprise) -> 
 
 
 @PROPERTY
-@given(st.text(min_size=1, max_size=200), _short, _long, st.booleans())
+# a title blank once stripped (say U+0085 alone) is refused by the row itself: not this property
+@given(st.text(min_size=1, max_size=200).filter(str.strip), _short, _long, st.booleans())
 def test_a_need_or_an_offer_is_one_bounded_item(
     title: str, product: str, text: str, need: bool
 ) -> None:
