@@ -27,6 +27,7 @@ from service.matching.weights import Weights
 from service.progress import Progress
 from service.records import SYSTEM, Actor
 from service.store import changes, convert, vectors
+from service.store.cards import PartnerCards
 from service.store.pgdense import PgDenseIndex
 from service.store.unit_of_work import Change, Embedded, UnitOfWork
 from service.store.vectors import Models
@@ -73,6 +74,7 @@ class Matchmaker:
         )
         self.ranker = Ranker(self.catalog, weights)
         self.hs: HsSuggester | None = None  # set by the runtime: HS headings for uncoded texts
+        self.cards = PartnerCards()  # partners' public profiles, as answers show them
         self._applied: set[int] = set()  # change-log ids applied here (within the window)
         self._newest = 0
         self._sync_lock = threading.Lock()

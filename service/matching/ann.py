@@ -36,7 +36,14 @@ import faiss
 import numpy as np
 
 from service.matching.embedder import FloatArray
-from service.matching.index import Admit, BoolArray, ExactIndex, KeyArray, top_arrays
+from service.matching.index import (
+    Admit,
+    BoolArray,
+    ExactIndex,
+    KeyArray,
+    Positions,
+    top_arrays,
+)
 
 # Exact top-200 over this many rows takes ~1.5 ms on one core here (bench/ann.py); a graph
 # search at k=200 takes ~1 ms at any size, and below this a build is not worth its CPU.
@@ -72,7 +79,7 @@ class _Graph:
         self.index.hnsw.efConstruction = EF_CONSTRUCTION
         self.keys = np.zeros(0, np.int64)
         self.alive = np.zeros(0, np.bool_)
-        self.position: dict[int, int] = {}
+        self.position = Positions()
 
     @property
     def size(self) -> int:
@@ -89,11 +96,11 @@ class _Graph:
             self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self.keys = np.concatenate([self.keys, keys])
         self.alive = np.concatenate([self.alive, np.ones(len(keys), np.bool_)])
-        self.position.update((int(key), start + i) for i, key in enumerate(keys))
+        self.position.put(keys, start)
 
     def remove(self, keys: KeyArray) -> None:
         for key in keys.tolist():
-            if (row := self.position.pop(key, None)) is not None:
+            if (row := self.position.pop(key)) is not None:
                 self.alive[row] = False
 
     def search(
@@ -191,8 +198,7 @@ class HnswIndex:
                 return self._exact.cosines(query, keys)
             # the graph's rows are contiguous: reading a few hundred is cheaper there than
             # gathering columns of the exact index's column-major matrix
-            where = graph.position
-            rows = np.fromiter((where.get(k, -1) for k in keys.tolist()), np.int64, len(keys))
+            rows = graph.position.of(keys)
             held = rows >= 0
             out = np.zeros(len(keys), np.float32)
             out[held] = graph.exact(np.asarray(query, dtype=np.float32), rows[held])

@@ -30,6 +30,57 @@ class Hit:
     score: float
 
 
+# Gathering one column of the column-major matrix reads about as much memory as streaming
+# this many whole columns (one cache line per dimension against a contiguous run).
+GATHER_COST = 16
+
+
+class Positions:
+    """Key -> row, one at a time like a dict and many at once (`of`) by an array indexed by
+    key: candidate keys are scored hundreds per request. Keys are small non-negative ints
+    (item keys), as the catalog's owner table assumes too."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, int] = {}
+        self._table = np.full(0, -1, np.int64)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._rows
+
+    def __getitem__(self, key: int) -> int:
+        return self._rows[key]
+
+    def get(self, key: int) -> int | None:
+        return self._rows.get(key)
+
+    def put(self, keys: Sequence[int] | KeyArray, start: int) -> None:
+        """`keys` at rows start, start + 1, ..."""
+        held = np.asarray(keys, np.int64)
+        if len(held) and (top := int(held.max())) >= len(self._table):
+            grown = np.full(max(2 * len(self._table), top + 1), -1, np.int64)
+            grown[: len(self._table)] = self._table
+            self._table = grown
+        rows = np.arange(start, start + len(held))
+        self._table[held] = rows
+        self._rows.update(zip(held.tolist(), rows.tolist(), strict=True))
+
+    def pop(self, key: int) -> int | None:
+        row = self._rows.pop(key, None)
+        if row is not None:
+            self._table[key] = -1
+        return row
+
+    def of(self, keys: KeyArray) -> KeyArray:
+        """Each key's row, -1 for a key not held."""
+        inside = (keys >= 0) & (keys < len(self._table))
+        out = np.full(len(keys), -1, np.int64)
+        out[inside] = self._table[keys[inside]]
+        return out
+
+
 class ExactIndex:
     """Brute-force inner product (= cosine on normalised rows), one matvec per query.
 
@@ -47,7 +98,7 @@ class ExactIndex:
         self._keys = np.zeros(0, dtype=np.int64)
         self._alive = np.zeros(0, dtype=np.bool_)
         self._size = 0
-        self._position: dict[int, int] = {}
+        self._position = Positions()
 
     def __len__(self) -> int:
         return len(self._position)
@@ -57,7 +108,7 @@ class ExactIndex:
         self._keys = np.zeros(0, dtype=np.int64)
         self._alive = np.zeros(0, dtype=np.bool_)
         self._size = 0
-        self._position = {}
+        self._position = Positions()
         self.add(keys, vectors)
         return self
 
@@ -80,13 +131,12 @@ class ExactIndex:
         self._columns[:, self._size : end] = vectors.T
         self._keys[self._size : end] = keys
         self._alive[self._size : end] = True
-        for offset, key in enumerate(keys):
-            self._position[int(key)] = self._size + offset
+        self._position.put(keys, self._size)
         self._size = end
 
     def remove(self, keys: Sequence[int]) -> None:
         for key in keys:
-            if (row := self._position.pop(int(key), None)) is not None:
+            if (row := self._position.pop(int(key))) is not None:
                 self._alive[row] = False
 
     def _grow(self, needed: int) -> None:
@@ -99,7 +149,8 @@ class ExactIndex:
         alive = np.zeros(capacity, dtype=np.bool_)
         alive[: len(live)] = True
         self._columns, self._keys, self._alive, self._size = columns, keys, alive, len(live)
-        self._position = {int(k): i for i, k in enumerate(keys[: len(live)])}
+        self._position = Positions()
+        self._position.put(keys[: len(live)], 0)
 
     def vector(self, key: int) -> FloatArray:
         row: FloatArray = self._columns[:, self._position[key]].copy()
@@ -129,10 +180,14 @@ class ExactIndex:
 
     def cosines(self, query: FloatArray, keys: KeyArray) -> FloatArray:
         """The cosine of `query` with each of `keys`, in their order; 0 for a key not held."""
-        rows = np.fromiter((self._position.get(int(k), -1) for k in keys), np.int64, len(keys))
+        rows = self._position.of(keys)
         held = rows >= 0
         out = np.zeros(len(keys), np.float32)
-        out[held] = np.asarray(query, np.float32) @ self._columns[:, rows[held]]
+        query = np.asarray(query, np.float32)
+        if GATHER_COST * held.sum() < self._size:
+            out[held] = query @ self._columns[:, rows[held]]
+        else:  # cheaper to stream every column than to gather these
+            out[held] = (query @ self._columns[:, : self._size])[rows[held]]
         return out
 
     def search(self, query: FloatArray, k: int, allowed: set[int] | None = None) -> list[Hit]:

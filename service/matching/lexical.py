@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from service.matching.embedder import FloatArray
-from service.matching.index import Admit, KeyArray, top_admitted, top_arrays
+from service.matching.index import Admit, KeyArray, Positions, top_admitted, top_arrays
 from service.matching.language import split_cjk
 
 Analyzer = Callable[[str], list[str]]
@@ -86,7 +86,8 @@ class _Space:
 
     def __init__(self, texts: dict[int, str], word_weight: float) -> None:
         self.keys = np.fromiter(texts.keys(), np.int64, len(texts))
-        self.row = {int(key): i for i, key in enumerate(self.keys)}
+        self.rows_of = Positions()
+        self.rows_of.put(self.keys, 0)
         self.scales = np.sqrt(word_weight), np.sqrt(1 - word_weight)
         values = list(texts.values())
         self.texts = values
@@ -182,7 +183,7 @@ class LexicalIndex:
     def _forget(self, key: int) -> None:
         if self._extra.pop(key, None) is not None:
             self._extra_matrix = None
-        elif self._space is not None and (row := self._space.row.get(key)) is not None:
+        elif self._space is not None and (row := self._space.rows_of.get(key)) is not None:
             self._dead[row] = True
 
     def _fitted(self, texts: dict[int, str]) -> _Space | None:
@@ -285,13 +286,14 @@ class LexicalIndex:
             cols, weights = self._row(space, text)
             query = np.zeros(space.width, np.float32)
             query[cols] = weights
-            row = np.fromiter((space.row.get(int(k), -1) for k in keys), np.int64, len(keys))
+            row = space.rows_of.of(keys)
             fitted = row >= 0
             fitted[fitted] = ~self._dead[row[fitted]]
             out[fitted] = space.matrix[row[fitted]] @ query
-            for i, key in enumerate(keys.tolist()):
-                if (extra := self._extra.get(key)) is not None:
-                    out[i] = query[extra[0]] @ extra[1]
+            if self._extra:
+                for i in np.flatnonzero(np.isin(keys, self._extras()[0])).tolist():
+                    cols, weights = self._extra[int(keys[i])]
+                    out[i] = query[cols] @ weights
         return out
 
     def top(self, text: str, k: int, admit: Admit | None = None) -> tuple[KeyArray, FloatArray]:

@@ -13,29 +13,13 @@ import numpy as np
 
 from service.matching.candidates import Admissions, Query, gather
 from service.matching.catalog import Catalog
+from service.matching.evidence import Found, MatchedItem
 from service.matching.examples import Example, ExampleMemory
-from service.matching.headings import Estimate, agreement, declared
+from service.matching.headings import Estimate, declared
 from service.matching.items import Facts, Item, Kind, Side, fold
 from service.matching.language import detect
 from service.matching.requirements import Check, Requirements, check, passes
 from service.matching.weights import Weights, fit, text_similarity
-
-
-@dataclass(frozen=True, slots=True)
-class MatchedItem:
-    """Which of the partner's items met which query text, and how strongly."""
-
-    partner_item: Item
-    query_label: str
-    dense: float  # the cosine that counted (primary model for two English texts)
-    lexical: float
-    text: float  # fused text similarity
-    agreement: float  # probability that both sit under the same HS heading
-    heading: str  # the shared heading saying most, or ""
-    heading_share: float  # that heading's part of `agreement`
-    fused: float  # the item's fit: agreement and text combined (`weights.fit`)
-    hs_suggested: bool = False  # the query's heading estimate came from the HS suggester
-    across: bool = False  # query and item are in different languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,49 +84,9 @@ class Ranker:
     def item_scores(
         self, query: Query, side: Side, where: Requirements | None = None
     ) -> list[MatchedItem]:
-        """Each candidate partner's best item on one side, best first: every source's filtered
-        top-N (dense, multilingual, lexical, heading agreement: an item under the query's
-        heading is found whatever its words or language), scored on every signal
-        (candidates.py); only the best item of each partner becomes an object."""
-        w = self.weights
-        c = self.catalog
-        estimate = self.estimate(query)
-        chinese = query.language == "zh"
-        admit = None if where is None else self.admissions.of(where)
-        with c.reading():
-            found = gather(c, side, query, chinese, estimate, admit, w.candidates)
-            owners = c.owners(found.keys)
-        keys = found.keys
-        dense, text = text_similarity(
-            found.primary, found.multilingual, found.lexical, np.array(chinese), found.chinese, w
-        )
-        fits = fit(found.agreement, text, w, bridged=bool(estimate))
-        order = np.lexsort((keys, -fits))
-        first = np.unique(owners[order], return_index=True)[1]
-        best = order[np.sort(first)]
-        out = []
-        for i, score in zip(best.tolist(), fits[best].tolist(), strict=True):
-            item = c.items.get(int(keys[i]))
-            if item is None:  # removed by a write committed since the scores were read
-                continue
-            agreed = float(found.agreement[i])
-            shared = agreement(estimate, c.estimate(item)) if agreed > 0 else None
-            out.append(
-                MatchedItem(
-                    item,
-                    query.label,
-                    float(dense[i]),
-                    float(found.lexical[i]),
-                    float(text[i]),
-                    agreed,
-                    shared.heading if shared else "",
-                    shared.share if shared else 0.0,
-                    score,
-                    query.hs_suggested,
-                    bool(found.chinese[i] != chinese),
-                )
-            )
-        return out
+        """Each candidate partner's best item on one side, best first (`best_per_partner`)."""
+        found = self.best_per_partner([query], side, where=where)
+        return [e for row in found.best_first() if (e := found.evidence(row)) is not None]
 
     def best_per_partner(
         self,
@@ -151,15 +95,57 @@ class Ranker:
         *,
         exclude: int | None = None,
         where: Requirements | None = None,
-    ) -> dict[int, MatchedItem]:
-        """For each partner, its single best item against any of the queries."""
-        best: dict[int, MatchedItem] = {}
-        for query in queries:
-            for m in self.item_scores(query, side, where):
-                owner = m.partner_item.enterprise_id
-                if owner != exclude and (owner not in best or m.fused > best[owner].fused):
-                    best[owner] = m
-        return best
+    ) -> Found:
+        """For each partner, its single best item against any of the queries: every source's
+        filtered top-N per query (dense, multilingual, lexical, heading agreement: an item
+        under the query's heading is found whatever its words or language), scored on every
+        signal (candidates.py), then the best row of each partner kept (ties: lower key,
+        then earlier query)."""
+        w, c = self.weights, self.catalog
+        admit = None if where is None else self.admissions.of(where)
+        queries = list(queries)
+        estimates = [self.estimate(q) for q in queries]
+        # many queries (an enterprise's product lines) share the candidate budget, down to a
+        # fifth of it each: a partner's best item for its best query stays within reach
+        k = max(w.candidates // max(len(queries), 1), w.candidates // 5)
+        parts = []
+        for n, (query, estimate) in enumerate(zip(queries, estimates, strict=True)):
+            chinese = query.language == "zh"
+            with c.reading():
+                found = gather(c, side, query, chinese, estimate, admit, k)
+                owners = c.owners(found.keys)
+            dense, text = text_similarity(
+                found.primary,
+                found.multilingual,
+                found.lexical,
+                np.array(chinese),
+                found.chinese,
+                w,
+            )
+            fused = fit(found.agreement, text, w, bridged=bool(estimate))
+            across = found.chinese != chinese
+            which = np.full(len(owners), n, np.int64)
+            parts.append(
+                (
+                    owners,
+                    found.keys,
+                    which,
+                    dense,
+                    found.lexical,
+                    text,
+                    found.agreement,
+                    fused,
+                    across,
+                )
+            )
+        if not parts:
+            return Found.none(c, queries, estimates)
+        columns = [np.concatenate(column) for column in zip(*parts, strict=True)]
+        owners, keys, which, fused = columns[0], columns[1], columns[2], columns[7]
+        kept = np.flatnonzero((owners >= 0) & (owners != (-1 if exclude is None else exclude)))
+        rows = kept[np.lexsort((which[kept], keys[kept], -fused[kept]))]
+        best = rows[np.unique(owners[rows], return_index=True)[1]]
+        return Found(c, queries, estimates, *(column[best] for column in columns))
 
     def boost(self, facts: Facts) -> float:
         w = self.weights
@@ -216,14 +202,18 @@ class Ranker:
         # (Not when the filters are ranked here: every removed partner is counted then.)
         bound = 1 + w.export_record + w.verified
         early = where is not None or not requirements.filters
-        fitness_of = {
-            o: e.fused + w.examples * learned.get(o, (0.0, ()))[0] for o, e in found.items()
-        }
+        fitness = found.fused
+        if learned:
+            votes = [learned.get(o, (0.0, ()))[0] for o in found.owners.tolist()]
+            fitness = fitness + w.examples * np.array(votes, np.float32)
         kept: list[float] = []  # min-heap of the best `limit` scores so far
-        for owner in sorted(found, key=lambda o: (-fitness_of[o], o)):
-            evidence, fitness = found[owner], fitness_of[owner]
-            if early and len(kept) >= limit and min(fitness * bound, 1.0) < kept[0]:
+        for row in found.best_first(fitness):
+            owner, fitness_of = int(found.owners[row]), float(fitness[row])
+            if early and len(kept) >= limit and min(fitness_of * bound, 1.0) < kept[0]:
                 break
+            evidence = found.evidence(row)
+            if evidence is None:
+                continue
             facts = self.catalog.facts.get(owner)
             if facts is None or not (facts.sells if side is Side.supply else facts.buys):
                 continue
@@ -233,7 +223,7 @@ class Ranker:
             unmet = sum(1 for c in checks if not c.ok and not c.hard)
             boost = self.boost(facts)
             vote, voters = learned.get(owner, (0.0, ()))
-            score = fitness * (1 + boost) * max(0.0, 1 - w.soft_miss * unmet)
+            score = fitness_of * (1 + boost) * max(0.0, 1 - w.soft_miss * unmet)
             components = {
                 "dense": round(evidence.dense, 4),
                 "lexical": round(evidence.lexical, 4),
@@ -290,8 +280,11 @@ class Ranker:
         with self.catalog.reading():  # an item and its vectors from one state of the catalog
             return [self.item_query(i) for i in self.catalog.owned(enterprise_id, kinds)]
 
-    def reciprocal(self, enterprise_id: int, *, limit: int = 10) -> list[Match]:
-        """Partners for an enterprise, scored in both directions so one-sided matches sink.
+    def reciprocal(
+        self, enterprise_id: int, *, limit: int = 10, among: frozenset[int] | None = None
+    ) -> list[Match]:
+        """Partners for an enterprise (only those `among` when given: a fair's participants),
+        scored in both directions so one-sided matches sink.
 
         forward  f = how well the supplier's products fit the buyer's needs and wants
                      (best item fit, as in `search`);
@@ -301,41 +294,66 @@ class Ranker:
                      the supplier describes the partners it seeks, the cosine of that text with
                      the buyer's profile;
         score      = harmonic mean 2fb / (f + b), x (1 + boosts of the partner).
+        A partner found in both directions keeps the direction of the higher harmonic mean.
         """
         me = self.catalog.facts.get(enterprise_id)
         if me is None:
             return []
-        Pair = tuple[MatchedItem, float, float, tuple[Check, ...]]
-        pairs: dict[int, Pair] = {}
+        where = None if among is None else Requirements(partners=among)
+        found: list[tuple[Found, bool]] = []  # (partners found, whether I am the buyer)
         if me.buys:  # suppliers for my needs
             mine = self.queries_of(enterprise_id, (Kind.need, Kind.wants))
-            found = self.best_per_partner(mine, Side.supply, exclude=enterprise_id)
-            for owner, ev in found.items():
-                pairs[owner] = (ev, ev.fused, *self._buyer_fit(owner, enterprise_id))
+            found.append(
+                (self.best_per_partner(mine, Side.supply, exclude=enterprise_id, where=where), True)
+            )
         if me.sells:  # buyers for my products
             mine = self.queries_of(enterprise_id, (Kind.product, Kind.offer))
-            found = self.best_per_partner(mine, Side.demand, exclude=enterprise_id)
-            for owner, ev in found.items():
-                both: Pair = (ev, ev.fused, *self._buyer_fit(enterprise_id, owner))
-                if owner not in pairs or _harmonic(*both[1:3]) > _harmonic(*pairs[owner][1:3]):
-                    pairs[owner] = both
-        matches = []
-        for owner, (ev, forward, backward, checks) in pairs.items():
+            found.append(
+                (
+                    self.best_per_partner(mine, Side.demand, exclude=enterprise_id, where=where),
+                    False,
+                )
+            )
+        if not found:
+            return []
+        forward = np.concatenate([f.fused for f, _ in found])
+        owners = np.concatenate([f.owners for f, _ in found])
+        which = np.concatenate([np.full(len(f), n) for n, (f, _) in enumerate(found)])
+        rows = np.concatenate([np.arange(len(f)) for f, _ in found])
+        # In order of forward fit: b <= 1 and the boosts are bounded, so once `limit` partners
+        # score above what the next could reach, none after it can enter.
+        bound = 1 + self.weights.export_record + self.weights.verified
+        best: dict[int, tuple[float, Match]] = {}  # partner -> (harmonic mean, match)
+        kth = 0.0  # the limit-th best score so far
+        for j in np.lexsort((owners, -forward)).tolist():
+            f = float(forward[j])
+            if len(best) >= limit and min(_harmonic(f, 1.0) * bound, 1.0) < kth:
+                break
+            owner = int(owners[j])
             facts = self.catalog.facts.get(owner)
-            if facts is None:
+            partners, buying = found[int(which[j])]
+            ev = partners.evidence(int(rows[j]))
+            if facts is None or ev is None:
+                continue
+            supplier, buyer = (owner, enterprise_id) if buying else (enterprise_id, owner)
+            backward, checks = self._buyer_fit(supplier, buyer)
+            harmonic = _harmonic(f, backward)
+            if owner in best and best[owner][0] >= harmonic:
                 continue
             boost = self.boost(facts)
-            score = min(_harmonic(forward, backward) * (1 + boost), 1.0)
+            score = min(harmonic * (1 + boost), 1.0)
             components = {
-                "forward": round(forward, 4),
+                "forward": round(f, 4),
                 "backward": round(backward, 4),
                 "dense": round(ev.dense, 4),
                 "lexical": round(ev.lexical, 4),
                 "agreement": round(ev.agreement, 4),
                 "boost": round(boost, 4),
             }
-            matches.append(Match(owner, score, ev, checks, components, weak=self.weak(ev)))
-        return _best(matches, limit)
+            best[owner] = harmonic, Match(owner, score, ev, checks, components, weak=self.weak(ev))
+            if len(best) >= limit and score > kth:
+                kth = heapq.nlargest(limit, (m.score for _, m in best.values()))[-1]
+        return _best([m for _, m in best.values()], limit)
 
     def _buyer_fit(self, supplier_id: int, buyer_id: int) -> tuple[float, tuple[Check, ...]]:
         """How well a buyer fits the markets and partners a supplier serves, in [0, 1], and the

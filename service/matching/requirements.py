@@ -19,13 +19,14 @@ class Requirements:
     quantity: float | None = None  # the order size: capacity >= it, MOQ <= it (soft)
     unit: str = ""
     strict: bool = True  # False turns the hard checks into soft ones
+    partners: frozenset[int] | None = None  # only these enterprises (a fair's participants)
 
     @property
     def filters(self) -> bool:
         """Whether any hard check applies, i.e. some partners may be filtered out."""
         asked = self.certifications or self.export_market or self.region or self.hs_prefix
         extra = self.min_capacity is not None or self.has_exported or self.verified
-        return self.strict and bool(asked or extra)
+        return self.strict and bool(asked or extra or self.partners is not None)
 
     @property
     def hard(self) -> "Requirements":
@@ -73,6 +74,9 @@ def check(req: Requirements, facts: Facts, hs_codes: frozenset[str]) -> list[Che
         checks.append(Check("has_exported", ok, hard, "has exported before"))
     if req.verified:
         checks.append(Check("verified", facts.verified, hard, "verified by the organizer"))
+    if req.partners is not None:
+        ok = facts.enterprise_id in req.partners
+        checks.append(Check("partners", ok, hard, "among the partners asked for"))
     if req.quantity is not None:
         checks += _quantity_checks(req.quantity, req.unit, facts)
     return checks

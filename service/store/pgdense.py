@@ -74,6 +74,9 @@ def filter_sql(req: Requirements) -> tuple[list[str], dict[str, Any]]:
         where.append("(e.years_exporting > 0 OR json_array_length(e.export_markets) > 0)")
     if req.verified:
         where.append("e.verified")
+    if req.partners is not None:
+        where.append("v.enterprise_id = ANY(:partners)")
+        params["partners"] = sorted(req.partners)
     return where, params
 
 

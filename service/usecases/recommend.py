@@ -14,7 +14,6 @@ from service.matching.language import Language
 from service.matching.ranking import Match, Ranking
 from service.matching.requirements import Requirements
 from service.matchmaker import Matchmaker
-from service.store import enterprises
 
 
 class MatchedOn(BaseModel):
@@ -94,29 +93,28 @@ def _render(
     also says which filter removed how many, and offers the closest partners they removed."""
     short = len(ranking.matches) < limit and bool(ranking.removed)
     closest = ranking.closest if short else []
-    # one query for all partners shown
-    rows = enterprises.by_ids(session, [m.enterprise_id for m in [*ranking.matches, *closest]])
+    cards = mm.cards.by_ids(session, [m.enterprise_id for m in [*ranking.matches, *closest]])
     return RecommendationList(
         query=query,
         language=language,
-        items=_recommendations(mm, rows, ranking.matches),
+        items=_recommendations(mm, cards, ranking.matches),
         filters=_report(ranking, short),
-        closest=_recommendations(mm, rows, closest),
+        closest=_recommendations(mm, cards, closest),
     )
 
 
 def _recommendations(
-    mm: Matchmaker, rows: dict[int, Enterprise], matches: list[Match]
+    mm: Matchmaker, cards: dict[int, EnterprisePublic], matches: list[Match]
 ) -> list[Recommendation]:
     items = []
     for m in matches:
-        partner, facts = rows.get(m.enterprise_id), mm.catalog.facts.get(m.enterprise_id)
+        partner, facts = cards.get(m.enterprise_id), mm.catalog.facts.get(m.enterprise_id)
         if partner is None or facts is None:  # deleted while we ranked
             continue
         it = m.evidence.partner_item
         items.append(
             Recommendation(
-                partner=EnterprisePublic.model_validate(partner, from_attributes=True),
+                partner=partner,
                 score=round(m.score, 4),
                 weak=m.weak,
                 reason=reason(m, facts, _describe(mm)),

@@ -5,6 +5,7 @@ by the ranker's reciprocal score, without do-not-meet pairs or pairs that met at
 event; must-meet partners are always on it.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlmodel import Session
@@ -49,16 +50,20 @@ def build_match_lists(
     banned = do_not_meet(people) | store.met_before(uow.session, event.starts_on)
     forced = must_meet(people)
     scored: dict[int, dict[int, Match]] = {}  # participant -> partner participant -> match
+    roles = {p.role for p in people}
+    others = {r: frozenset(q.enterprise_id for q in people if q.role != r) for r in roles}
+    barred, meets = _partners_of(banned), _partners_of(forced)
     for i, p in enumerate(people):
         assert p.id is not None
+        among, me = others[p.role], p.enterprise_id
+        # enough partners that the top k remain once barred ones are dropped
+        hits = mm.ranker.reciprocal(me, limit=event.top_k + len(barred[me]), among=among)
+        for x in meets[me] & among - {h.enterprise_id for h in hits} - barred[me]:
+            hits += mm.ranker.reciprocal(me, limit=1, among=frozenset({x}))  # scored anyway
         found: dict[int, Match] = {}
-        for hit in mm.ranker.reciprocal(p.enterprise_id, limit=len(mm.catalog.facts)):
-            q = by_enterprise.get(hit.enterprise_id)
-            if (
-                q is not None
-                and q.role != p.role
-                and frozenset((p.enterprise_id, q.enterprise_id)) not in banned
-            ):
+        for hit in hits:
+            q = by_enterprise[hit.enterprise_id]
+            if hit.enterprise_id not in barred[me]:
                 assert q.id is not None
                 found[q.id] = hit
         scored[p.id] = found
@@ -108,6 +113,15 @@ def start_match_lists(jobs: JobRunner, mm: Matchmaker, event: Event, actor: Acto
             mm, event_id, actor, lambda uow, e: build_match_lists(uow, mm, e, progress)
         ),
     )
+
+
+def _partners_of(pairs: set[frozenset[int]]) -> dict[int, set[int]]:
+    """Enterprise -> the enterprises paired with it."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for pair in pairs:
+        for a in pair:
+            out[a] |= pair - {a}
+    return out
 
 
 def _score(found: dict[int, Match], partner_id: int) -> float:
