@@ -52,8 +52,8 @@ class Admission:
 
 
 class Admissions:
-    """Admissions by requirements, their per-owner answers kept until the catalog changes
-    (a need asked again, or many searches with one filter, check each owner once)."""
+    """Admissions by requirements, their per-owner answers kept until that owner changes (a
+    need asked again, or many searches with one filter, check each owner once)."""
 
     def __init__(self, catalog: Catalog, size: int = 256) -> None:
         self._catalog = catalog
@@ -69,15 +69,28 @@ class Admissions:
         requirements = requirements.hard  # one table for needs differing only in size
         with self._lock:
             if self._version != self._catalog.version:
-                self._tables.clear()
-                self._version = self._catalog.version
+                self._forget_changed()
             table = self._tables.pop(requirements, None)
-            if table is None:  # filled as owners are met; searches sharing it write alike
-                table = np.full(self._catalog.owner_bound, -1, np.int8)
+            bound = self._catalog.owner_bound
+            if table is None or len(table) < bound:  # filled as owners are met
+                grown = np.full(bound, -1, np.int8)
+                if table is not None:
+                    grown[: len(table)] = table
+                table = grown
             self._tables[requirements] = table
             while len(self._tables) > self._size:
                 self._tables.popitem(last=False)
         return Admission(self._catalog, requirements, table)
+
+    def _forget_changed(self) -> None:
+        """Owners changed since the tables were filled are checked again when next met."""
+        self._version, changed = self._catalog.touched_since(self._version)
+        if changed is None:
+            self._tables.clear()
+            return
+        stale = np.array(changed, np.int64)
+        for table in self._tables.values():
+            table[stale[stale < len(table)]] = -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,8 @@ class Catalog:
         self._by_owner: dict[int, set[int]] = defaultdict(set)
         self._owner_of = np.full(1024, -1, np.int64)  # item key -> enterprise id, vectorised
         self.version = 0  # counts changes: what was derived from items and facts is stale
+        self._reloaded = 0  # the version that replaced everything (`load`)
+        self._touched: dict[int, int] = {}  # enterprise id -> version that last changed it
         self.owner_bound = 0  # above every enterprise id held
         self._by_trade: dict[tuple[Kind, int], int] = {}  # (need|offer, id) -> item key
         # (side, 4-digit heading) -> {item key: probability of that heading}
@@ -143,6 +145,7 @@ class Catalog:
             self._chinese_sorted = {}
             self._owner_of = np.full(1024, -1, np.int64)
             self._register(items)
+            self._reloaded, self._touched = self.version, {}
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
                 keys = [items[i].key for i in rows]
@@ -179,7 +182,7 @@ class Catalog:
     def put_facts(self, facts: Facts) -> None:
         with self._lock:
             self.facts[facts.enterprise_id] = facts
-            self.version += 1
+            self._touch([facts.enterprise_id])
             self.owner_bound = max(self.owner_bound, facts.enterprise_id + 1)
 
     def put_items(
@@ -229,7 +232,7 @@ class Catalog:
 
     def _register(self, items: Iterable[Item]) -> None:
         items = list(items)
-        self.version += 1
+        self._touch(i.enterprise_id for i in items)
         if items and (top := max(i.key for i in items)) >= len(self._owner_of):
             grown = np.full(max(2 * len(self._owner_of), top + 1), -1, np.int64)
             grown[: len(self._owner_of)] = self._owner_of
@@ -251,8 +254,9 @@ class Catalog:
 
     def remove_items(self, keys: Iterable[int]) -> None:
         with self._lock:
-            self.version += 1
-            for key in list(keys):
+            keys = list(keys)
+            self._touch(self.items[k].enterprise_id for k in keys if k in self.items)
+            for key in keys:
                 if (item := self.items.pop(key, None)) is None:
                     continue
                 self._owner_of[key] = -1
@@ -276,6 +280,20 @@ class Catalog:
         with self._lock:
             self.remove_items(self._by_owner.pop(enterprise_id, set()))
             self.facts.pop(enterprise_id, None)
+            self._touch([enterprise_id])
+
+    def _touch(self, owners: Iterable[int]) -> None:
+        self.version += 1
+        for owner in owners:
+            self._touched[owner] = self.version
+
+    def touched_since(self, version: int) -> tuple[int, list[int] | None]:
+        """(the version now, the enterprises whose facts or items changed after `version`;
+        None when everything was replaced since)."""
+        with self._lock:
+            if version < self._reloaded:
+                return self.version, None
+            return self.version, [o for o, v in self._touched.items() if v > version]
 
     def owners(self, keys: KeyArray) -> KeyArray:
         """The enterprise owning each of `keys` (-1 for a key the catalog does not hold)."""

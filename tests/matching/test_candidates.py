@@ -3,7 +3,7 @@ facts one by one, and fresh after the catalog changes. Pure filter math on a sma
 
 import numpy as np
 
-from service.matching.candidates import Admissions
+from service.matching.candidates import Admission, Admissions
 from service.matching.catalog import Catalog
 from service.matching.items import Facts, Item, Kind, fold
 from service.matching.requirements import Requirements, check, passes
@@ -66,3 +66,33 @@ def test_the_mask_equals_each_owners_checks_and_follows_changes() -> None:
     admission = admissions.of(fda)
     assert admission is not None
     assert admission(np.array([100, 107])).tolist() == [False, False]  # its items are gone
+
+
+def test_a_change_rechecks_only_the_owners_it_touched_and_new_owners_pass() -> None:
+    catalog = _catalog()
+    admissions = Admissions(catalog)
+    fda = Requirements(certifications=fold(["FDA"]))
+    asked = np.array(list(catalog.items), np.int64)
+    admission = admissions.of(fda)
+    assert admission is not None
+    admission(asked)
+    checked: list[int] = []
+    real = Admission._passes
+
+    def counting(self: Admission, owner: int) -> bool:
+        checked.append(owner)
+        return real(self, owner)
+
+    Admission._passes = counting  # type: ignore[method-assign]
+    try:
+        catalog.put_facts(Facts(2, "Tea garden", "supplier", certifications=fold(["FDA"])))
+        newcomer = Item(90_000, Kind.product, 99, "new line", "new product", key=900)
+        catalog.put_facts(Facts(90_000, "Newcomer", "supplier", certifications=fold(["FDA"])))
+        catalog.put_items([newcomer], np.eye(1, DIM, dtype=np.float32))
+        admission = admissions.of(fda)
+        assert admission is not None
+        keys = [*catalog.items]
+        assert admission(np.array(keys)).tolist() == _one_by_one(catalog, fda, keys)
+    finally:
+        Admission._passes = real  # type: ignore[method-assign]
+    assert sorted(checked) == [2, 90_000]  # the others' answers were kept
