@@ -69,6 +69,7 @@ def serve(
         workers=workers,
         log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,  # service.logs logs each request, without its query string
+        http="service.cli.transport:NoDelayProtocol",
     )
 
 
