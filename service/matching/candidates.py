@@ -21,7 +21,7 @@ from service.matching.headings import Estimate
 from service.matching.index import BoolArray, KeyArray, align, top_admitted
 from service.matching.items import Side
 from service.matching.language import Language, detect
-from service.matching.requirements import Requirements, check, passes
+from service.matching.requirements import Requirements, admits
 
 IntArray = npt.NDArray[np.int8]
 
@@ -48,7 +48,7 @@ class Admission:
     def _passes(self, owner: int) -> bool:
         facts = self._catalog.facts.get(owner)
         codes = self._catalog.hs_codes(owner) if self.requirements.hs_prefix else frozenset()
-        return facts is not None and passes(check(self.requirements, facts, codes))
+        return facts is not None and admits(self.requirements, facts, codes)
 
 
 class Admissions:

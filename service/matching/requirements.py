@@ -56,22 +56,20 @@ def check(req: Requirements, facts: Facts, hs_codes: frozenset[str]) -> list[Che
         ok = cert in facts.certifications
         checks.append(Check("certification", ok, hard, f"certification {cert}"))
     if req.export_market:
-        ok = bool(fold([req.export_market]) & facts.export_markets)
+        ok = _exports_to(req, facts)
         checks.append(Check("export_market", ok, hard, f"exports to {req.export_market}"))
     if req.region:
-        ok = any(_same(req.region, place) for place in (facts.city, facts.region, facts.country))
-        checks.append(Check("region", ok, hard, f"located in {req.region}"))
+        checks.append(Check("region", _located(req, facts), hard, f"located in {req.region}"))
     if req.hs_prefix:
-        ok = any(code.startswith(req.hs_prefix) for code in hs_codes)
+        ok = _sells_under(req, hs_codes)
         checks.append(Check("hs_code", ok, hard, f"sells goods under HS {req.hs_prefix}"))
     if req.min_capacity is not None:
         capacity = facts.annual_capacity
-        ok = capacity is not None and capacity >= req.min_capacity
         shown = "unknown" if capacity is None else f"{capacity:,.0f} {facts.capacity_unit}".strip()
-        checks.append(Check("capacity", ok, hard, f"capacity {shown} ≥ {req.min_capacity:,.0f}"))
+        detail = f"capacity {shown} ≥ {req.min_capacity:,.0f}"
+        checks.append(Check("capacity", _capacity_reaches(req, facts), hard, detail))
     if req.has_exported:
-        ok = facts.years_exporting > 0 or bool(facts.export_markets)
-        checks.append(Check("has_exported", ok, hard, "has exported before"))
+        checks.append(Check("has_exported", _has_exported(facts), hard, "has exported before"))
     if req.verified:
         checks.append(Check("verified", facts.verified, hard, "verified by the organizer"))
     if req.partners is not None:
@@ -80,6 +78,42 @@ def check(req: Requirements, facts: Facts, hs_codes: frozenset[str]) -> list[Che
     if req.quantity is not None:
         checks += _quantity_checks(req.quantity, req.unit, facts)
     return checks
+
+
+def admits(req: Requirements, facts: Facts, hs_codes: frozenset[str]) -> bool:
+    """`passes(check(...))` without the checks' words: the hard filter every candidate owner
+    meets once (~1 us here against ~7 us for the checks)."""
+    return not req.strict or (
+        req.certifications <= facts.certifications
+        and (not req.export_market or _exports_to(req, facts))
+        and (not req.region or _located(req, facts))
+        and (not req.hs_prefix or _sells_under(req, hs_codes))
+        and (req.min_capacity is None or _capacity_reaches(req, facts))
+        and (not req.has_exported or _has_exported(facts))
+        and (not req.verified or facts.verified)
+        and (req.partners is None or facts.enterprise_id in req.partners)
+    )
+
+
+def _exports_to(req: Requirements, facts: Facts) -> bool:
+    return bool(fold([req.export_market]) & facts.export_markets)
+
+
+def _located(req: Requirements, facts: Facts) -> bool:
+    return any(_same(req.region, place) for place in (facts.city, facts.region, facts.country))
+
+
+def _sells_under(req: Requirements, hs_codes: frozenset[str]) -> bool:
+    return any(code.startswith(req.hs_prefix) for code in hs_codes)
+
+
+def _capacity_reaches(req: Requirements, facts: Facts) -> bool:
+    capacity, wanted = facts.annual_capacity, req.min_capacity
+    return capacity is not None and wanted is not None and capacity >= wanted
+
+
+def _has_exported(facts: Facts) -> bool:
+    return facts.years_exporting > 0 or bool(facts.export_markets)
 
 
 def _quantity_checks(quantity: float, unit: str, facts: Facts) -> list[Check]:

@@ -2,11 +2,13 @@
 facts one by one, and fresh after the catalog changes. Pure filter math on a small catalog."""
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.matching.candidates import Admission, Admissions
 from service.matching.catalog import Catalog
 from service.matching.items import Facts, Item, Kind, fold
-from service.matching.requirements import Requirements, check, passes
+from service.matching.requirements import Requirements, admits, check, passes
 
 DIM = 4
 
@@ -96,3 +98,43 @@ def test_a_change_rechecks_only_the_owners_it_touched_and_new_owners_pass() -> N
     finally:
         Admission._passes = real  # type: ignore[method-assign]
     assert sorted(checked) == [2, 90_000]  # the others' answers were kept
+
+
+LABELS = st.sampled_from(["fda", "halal", "iso9001", "brc"])
+PLACES = st.sampled_from(["", "Chongqing", "chong qing", "Sichuan", "China", "Vietnam"])
+
+
+@given(
+    facts=st.builds(
+        Facts,
+        enterprise_id=st.integers(1, 5),
+        name=st.just("E"),
+        role=st.just("supplier"),
+        country=PLACES,
+        region=PLACES,
+        city=PLACES,
+        certifications=st.frozensets(LABELS),
+        export_markets=st.frozensets(st.sampled_from(["us", "vietnam", "china"])),
+        years_exporting=st.integers(0, 3),
+        annual_capacity=st.none() | st.floats(0, 1e6),
+        verified=st.booleans(),
+    ),
+    req=st.builds(
+        Requirements,
+        certifications=st.frozensets(LABELS, max_size=2),
+        export_market=st.sampled_from(["", "US", "Viet nam"]),
+        region=PLACES,
+        hs_prefix=st.sampled_from(["", "09", "0902", "85"]),
+        min_capacity=st.none() | st.floats(0, 1e6),
+        has_exported=st.booleans(),
+        verified=st.booleans(),
+        quantity=st.none() | st.floats(0, 1e6),
+        strict=st.booleans(),
+        partners=st.none() | st.frozensets(st.integers(1, 5)),
+    ),
+    codes=st.frozensets(st.sampled_from(["090210", "851712", "0901"])),
+)
+def test_the_fast_filter_agrees_with_the_checks(
+    facts: Facts, req: Requirements, codes: frozenset[str]
+) -> None:
+    assert admits(req, facts, codes) == passes(check(req, facts, codes))
