@@ -91,6 +91,7 @@ class _Space:
         self.scales = np.sqrt(word_weight), np.sqrt(1 - word_weight)
         values = list(texts.values())
         self.texts = values
+        self.row_of_text = {text: i for i, text in enumerate(values)}  # an item asking is fitted
         self.halves = _Half(words, values), _Half(chars, values)
         self.width = sum(len(h.idf) for h in self.halves)
         # Weighted concatenation of two unit-norm rows: the dot product of two such rows is the
@@ -328,7 +329,12 @@ class LexicalIndex:
         last = self._last
         if last is not None and last[0] == text and last[1] is space:
             return last[2]
-        row = space.rows([text])[0]
+        fitted = space.row_of_text.get(text)
+        if fitted is None:
+            row = space.rows([text])[0]
+        else:  # a stored item's text (a need, a product line): its fitted row, not analysed again
+            at = slice(space.matrix.indptr[fitted], space.matrix.indptr[fitted + 1])
+            row = space.matrix.indices[at].astype(np.int64), space.matrix.data[at]
         self._last = text, space, row
         return row
 

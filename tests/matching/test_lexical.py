@@ -108,3 +108,12 @@ def test_a_background_refit_ends_as_a_fresh_fit_would() -> None:
         atol=1e-6,
     )
     assert index.top("zebrawood chopsticks", 1)[0].tolist() == [300]
+
+
+def test_a_stored_text_asking_reads_its_fitted_row_with_the_same_scores() -> None:
+    texts = _catalogue(300, 5)
+    index = LexicalIndex().fit(list(range(300)), texts)
+    everything = np.arange(300)
+    for text in texts[:20]:  # indexed texts: their fitted rows, not analysed again
+        analysed = index.transform([text]) @ index.transform(texts).T
+        assert index.cosines(text, everything) == pytest.approx(analysed.toarray()[0], abs=1e-6)
