@@ -146,6 +146,8 @@ class Catalog:
             self._owner_of = np.full(1024, -1, np.int64)
             self._register(items)
             self._reloaded, self._touched = self.version, {}
+            for side, heading in list(self._postings):  # here, not in the first requests
+                self._posted(side, heading)
             for side in Side:
                 rows = [i for i, item in enumerate(items) if item.side is side]
                 keys = [items[i].key for i in rows]
