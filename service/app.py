@@ -17,11 +17,8 @@ from service.jobs import JobStatus
 from service.logs import RequestIdMiddleware
 from service.matching.embedder import Embedder, Embedders
 from service.matching.hs import HsSuggester
-from service.matching.requirements import Requirements
 from service.runtime import build_runtime
-from service.usecases.recommend import search_suppliers
-
-WARM_UP_QUERY = "warm-up: export-grade green tea in 25 kg bags"
+from service.usecases.recommend import warm_up
 
 
 def create_app(
@@ -39,8 +36,7 @@ def create_app(
         mm = runtime.matchmaker
         with mm.session() as session:
             learn_accepted_matches(session, mm)
-            # the first real request should not pay for first-call set-up (model, indexes)
-            search_suppliers(session, mm, WARM_UP_QUERY, Requirements(), limit=1)
+            warm_up(session, mm)
         runtime.start_sync()
         app.state.runtime = runtime
         yield

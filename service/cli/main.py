@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from threadpoolctl import threadpool_limits
 
 from service.cli import eval as evaluation
 from service.cli import eval_catalog
@@ -56,6 +57,12 @@ def serve(
     MATCHFAIR_SYNC_INTERVAL seconds (the change log)."""
     import uvicorn
 
+    # One BLAS/OpenMP thread per worker: requests are the parallelism, and more threads per
+    # worker spin against the other workers on the same cores. Spawned workers read the
+    # variables; this process, whose libraries are loaded, is limited directly (one worker).
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]))
     settings = Settings()
     if demo:
         _load_demo(build_matchmaker(settings))
