@@ -1,6 +1,5 @@
 """Recommendations: the ranker's matches turned into explained, public partner lists."""
 
-import contextlib
 from collections.abc import Callable
 
 from pydantic import BaseModel, Field
@@ -15,7 +14,6 @@ from service.matching.language import Language
 from service.matching.ranking import Match, Ranking
 from service.matching.requirements import Requirements
 from service.matchmaker import Matchmaker
-from service.store import enterprises, trades
 
 
 class MatchedOn(BaseModel):
@@ -196,20 +194,3 @@ def search_suppliers(
     query = mm.text_query(text, Side.supply)
     ranking = mm.ranker.search([query], Side.supply, req, limit=limit)
     return _render(session, mm, text, ranking, limit, query.language)
-
-
-WARM_UP_QUERY = "warm-up: export-grade green tea in 25 kg bags"
-
-
-def warm_up(session: Session, mm: Matchmaker) -> None:
-    """Each recommendation route once, at start, so the first real request does not pay for
-    first-call set-up (the models' sessions, SQL compilation, the first filter's table)."""
-    search_suppliers(session, mm, WARM_UP_QUERY, Requirements(), limit=1)
-    needs, _ = trades.list_page(
-        session, Need, owner_id=None, status=Status.open, sort="id", offset=0, limit=1
-    )
-    for need in needs:
-        with contextlib.suppress(NotFound):  # written but not yet indexed
-            for_need(session, mm, need, limit=10, strict=True)
-        if (buyer := enterprises.get(session, need.buyer_id)) is not None:
-            for_enterprise(session, mm, buyer, limit=10)
