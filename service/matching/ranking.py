@@ -147,6 +147,11 @@ class Ranker:
         best = rows[np.unique(owners[rows], return_index=True)[1]]
         return Found(c, queries, estimates, *(column[best] for column in columns))
 
+    @property
+    def boost_bound(self) -> float:
+        """The most `1 + boost` can be: a ranking read in order of fit stops on it."""
+        return 1 + self.weights.export_record + self.weights.verified
+
     def boost(self, facts: Facts) -> float:
         w = self.weights
         record = w.export_record * min(facts.years_exporting, 10) / 10
@@ -200,7 +205,7 @@ class Ranker:
         # Partners in order of fitness, whose score boosts can raise by at most `bound`: once
         # `limit` matches score above what the next could reach, none after it can enter.
         # (Not when the filters are ranked here: every removed partner is counted then.)
-        bound = 1 + w.export_record + w.verified
+        bound = self.boost_bound
         early = where is not None or not requirements.filters
         fitness = found.fused
         if learned:
@@ -322,7 +327,7 @@ class Ranker:
         rows = np.concatenate([np.arange(len(f)) for f, _ in found])
         # In order of forward fit: b <= 1 and the boosts are bounded, so once `limit` partners
         # score above what the next could reach, none after it can enter.
-        bound = 1 + self.weights.export_record + self.weights.verified
+        bound = self.boost_bound
         best: dict[int, tuple[float, Match]] = {}  # partner -> (harmonic mean, match)
         kth = 0.0  # the limit-th best score so far
         for j in np.lexsort((owners, -forward)).tolist():
