@@ -9,6 +9,7 @@ database (API workers, hosts, the CLI) apply it when `sync` reads the change log
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,9 +18,10 @@ from service.db import is_postgres
 from service.entities import ChangeLog, Enterprise, Need, Offer
 from service.matching import pipeline
 from service.matching.candidates import Query
-from service.matching.catalog import Catalog, CatalogChange
+from service.matching.catalog import PROFILE_KINDS, Catalog, CatalogChange
 from service.matching.embedder import CachedEmbedder, Embedders
 from service.matching.examples import Example
+from service.matching.headings import Estimate
 from service.matching.hs import HsSuggester
 from service.matching.items import GOODS, Item, ItemDraft, Side, keyed
 from service.matching.ranking import Ranker
@@ -208,23 +210,44 @@ class Matchmaker:
     ) -> Embedded:
         """The vectors (every model's) and heading estimates of these rows' items, computed
         before their write's transaction opens (rows as they will be written; ids are not
-        needed)."""
+        needed). A text the enterprises' items already carry keeps its vectors and estimate:
+        an edit embeds only what it changed."""
+        enterprises = list(enterprises)
         drafts = convert.drafts_of(enterprises, trades)
         texts = list(dict.fromkeys(d.text for d in drafts))
-        rows = pipeline.embed(self.embedders, texts, progress)
-        # one estimate per text of goods without a declared code
+        held, estimates = self._held(enterprises, set(texts))
+        fresh = [t for t in texts if t not in held.by_text]
+        rows = pipeline.embed(self.embedders, fresh, progress)
+        second = None
+        if rows.multilingual is not None:
+            second = dict(zip(fresh, rows.multilingual, strict=True)) | (held.multilingual or {})
+        primary = dict(zip(fresh, rows.primary, strict=True)) | held.by_text
+        embedded = Embedded(self.models, self.embedder.dimension, primary, second)
+        # one estimate per text of goods without a declared code (and without a stored one)
         uncoded = {d.text: d for d in drafts if d.kind in GOODS and not d.hs_code}
-        row = {t: i for i, t in enumerate(texts)}
-        at = [row[t] for t in uncoded]
-        estimated = pipeline.estimate(list(uncoded.values()), rows.take(at), self.hs)
-        second = rows.multilingual
-        return Embedded(
-            self.models,
-            self.embedder.dimension,
-            dict(zip(texts, rows.primary, strict=True)),
-            None if second is None else dict(zip(texts, second, strict=True)),
-            {d.text: d.headings for d in estimated if d.headings},
-        )
+        todo = [d for text, d in uncoded.items() if text not in estimates]
+        estimated = pipeline.estimate(todo, embedded.rows([d.text for d in todo]), self.hs)
+        estimates |= {d.text: d.headings for d in estimated if d.headings}
+        return replace(embedded, headings=estimates)
+
+    def _held(
+        self, enterprises: list[Enterprise], texts: set[str]
+    ) -> tuple[Embedded, dict[str, Estimate]]:
+        """Of `texts`, those the enterprises' profile items carry in the catalog: their vectors,
+        and the stored estimates of goods without a declared code."""
+        found: dict[str, Item] = {}
+        estimates: dict[str, Estimate] = {}
+        with self.catalog.reading():
+            for e in enterprises:
+                for item in self.catalog.owned(e.id, PROFILE_KINDS) if e.id is not None else ():
+                    if item.text in texts:
+                        found.setdefault(item.text, item)
+                        if item.kind in GOODS and not item.hs_code and item.headings:
+                            estimates[item.text] = item.headings
+            primary = {text: self.catalog.vector(item) for text, item in found.items()}
+            second = {t: self.catalog.multilingual_vector(item) for t, item in found.items()}
+        multilingual = {t: v for t, v in second.items() if v is not None}
+        return Embedded(self.models, self.embedder.dimension, primary, multilingual), estimates
 
     def text_query(self, text: str, side: Side) -> Query:
         """A free text looking for partners on `side`: embedded by every model it needs and

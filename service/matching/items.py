@@ -29,6 +29,7 @@ class Kind(enum.StrEnum):
 
 
 # the kinds that name goods, so an HS heading applies to them
+LABEL_LIMIT = 400  # characters of an item's label that are stored
 GOODS = frozenset({Kind.product, Kind.offer, Kind.need, Kind.wants})
 
 SIDE_OF_KIND = {
@@ -70,6 +71,13 @@ class Item(ItemDraft):
 def keyed(draft: ItemDraft, key: int) -> Item:
     """The item a draft becomes once stored under `key`."""
     return Item(**{f.name: getattr(draft, f.name) for f in fields(ItemDraft)}, key=key)
+
+
+def unkeyed(item: ItemDraft) -> ItemDraft:
+    """The draft an item is stored as: equal drafts make the same stored item."""
+    values = {f.name: getattr(item, f.name) for f in fields(ItemDraft)}
+    stored = {"label": item.label[:LABEL_LIMIT], "hs_code": item.hs_code or None}
+    return ItemDraft(**values | stored)
 
 
 @dataclass(frozen=True, slots=True)

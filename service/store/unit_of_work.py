@@ -30,7 +30,7 @@ from service.matching.catalog import CatalogChange
 from service.matching.embedder import FloatArray, Vectors
 from service.matching.examples import Example
 from service.matching.headings import Estimate
-from service.matching.items import GOODS, Item, ItemDraft, Kind
+from service.matching.items import GOODS, Item, ItemDraft, Kind, unkeyed
 from service.records import Actor
 from service.store import changes, convert, vectors
 from service.store.audit import Trail, refuse_bulk_writes
@@ -112,17 +112,23 @@ class Transaction:
     def index(
         self, *, enterprises: Iterable[Enterprise] = (), trades: Iterable[Need | Offer] = ()
     ) -> None:
-        """Replace the stored items of these rows (flushed here, so they have ids)."""
+        """Replace the stored items of these rows (flushed here, so they have ids).
+
+        A profile item stored exactly as it would be written again stays, under its key: an
+        edit of one field removes and adds only the items it changed, here and in every
+        process's catalog."""
         if self._embedded is None:
             raise RuntimeError("this unit of work was opened without embedded texts")
         enterprises, trades = list(enterprises), list(trades)
         self.session.flush()
-        ids = [e.id for e in enterprises if e.id is not None]
-        self.change.catalog.removed += vectors.delete_profile_items(self.session, ids)
-        self.change.catalog.facts += [convert.facts_of(e) for e in enterprises]
         for row in trades:
             self.unindex(row)
         drafts = self._embedded.estimated(convert.drafts_of(enterprises, trades))
+        ids = [e.id for e in enterprises if e.id is not None]
+        drafts, gone = _unchanged_kept(vectors.profile_items(self.session, ids), drafts)
+        vectors.delete_items(self.session, gone)
+        self.change.catalog.removed += gone
+        self.change.catalog.facts += [convert.facts_of(e) for e in enterprises]
         rows = self._embedded.rows([d.text for d in drafts])
         items = vectors.save_items(self.session, drafts, rows, self._embedded.models)
         self.change.catalog.add_items(items, rows.primary, rows.multilingual)
@@ -217,6 +223,23 @@ class UnitOfWork:
                 self.session.refresh(row)
             except InvalidRequestError as exc:
                 raise Conflict(f"{_name(row)} was deleted by another request meanwhile") from exc
+
+
+def _unchanged_kept(
+    stored: list[Item], drafts: list[ItemDraft]
+) -> tuple[list[ItemDraft], list[int]]:
+    """(the drafts that no stored item already is, in order; the keys of stored items that no
+    draft is)."""
+    unclaimed: dict[ItemDraft, list[int]] = {}
+    for item in stored:
+        unclaimed.setdefault(unkeyed(item), []).append(item.key)
+    fresh = []
+    for draft in drafts:
+        if keys := unclaimed.get(unkeyed(draft)):
+            keys.pop()
+        else:
+            fresh.append(draft)
+    return fresh, [key for keys in unclaimed.values() for key in keys]
 
 
 def _name(row: SQLModel) -> str:

@@ -13,12 +13,13 @@ from service.entities import Enterprise, ItemVector
 from service.matching.catalog import PROFILE_KINDS
 from service.matching.embedder import FloatArray, Vectors
 from service.matching.headings import Estimate
-from service.matching.items import Item, ItemDraft, Kind
+from service.matching.items import LABEL_LIMIT, Item, ItemDraft, Kind
 
 # (primary model, multilingual model) that made an item's vectors ("": none)
 Models = tuple[str, str]
 
 _TABLE = ItemVector.metadata.tables["item_vector"]
+_ITEM_ROWS = sa_select(*(c for c in _TABLE.columns if c.name not in ("vector", "multilingual")))
 
 
 def to_item(row: ItemVector | Row[Any]) -> Item:
@@ -56,7 +57,7 @@ def save_items(
             enterprise_id=d.enterprise_id,
             kind=d.kind.value,
             ref_id=d.ref_id,
-            label=d.label[:400],
+            label=d.label[:LABEL_LIMIT],
             hs_code=d.hs_code or "",
             text=d.text,
             model=models[0],
@@ -78,16 +79,22 @@ _UNSYNCED = {"synchronize_session": False}
 _CHUNK = 500  # ids per statement, well under SQLite's limit on bound parameters
 
 
-def delete_profile_items(session: Session, enterprise_ids: Sequence[int]) -> list[int]:
-    """Remove these enterprises' profile items (not their needs and offers); return the keys."""
+def profile_items(session: Session, enterprise_ids: Sequence[int]) -> list[Item]:
+    """These enterprises' stored profile items (not their needs and offers), without vectors."""
     kinds = [k.value for k in PROFILE_KINDS]
-    keys: list[int] = []
+    found: list[Item] = []
     for start in range(0, len(enterprise_ids), _CHUNK):
         ids = list(enterprise_ids[start : start + _CHUNK])
-        where = col(ItemVector.enterprise_id).in_(ids) & col(ItemVector.kind).in_(kinds)
-        keys += [k for k in session.exec(select(ItemVector.id).where(where)) if k is not None]
+        where = _TABLE.c.enterprise_id.in_(ids) & _TABLE.c.kind.in_(kinds)
+        rows = session.execute(_ITEM_ROWS.where(where).order_by(_TABLE.c.id))
+        found += [to_item(row) for row in rows]
+    return found
+
+
+def delete_items(session: Session, keys: Sequence[int]) -> None:
+    for start in range(0, len(keys), _CHUNK):
+        where = col(ItemVector.id).in_(list(keys[start : start + _CHUNK]))
         session.exec(delete(ItemVector).where(where).execution_options(**_UNSYNCED))
-    return keys
 
 
 def delete_enterprise_items(session: Session, enterprise_id: int) -> None:

@@ -14,12 +14,13 @@ from service.app import create_app
 from service.config import Settings
 from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole
 from service.errors import Conflict
-from service.matching.embedder import Embedder, FloatArray
+from service.matching.embedder import Embedder, Embedders, FloatArray
 from service.matching.hs import HsSuggester
+from service.matching.items import Kind
 from service.matchmaker import Matchmaker
 from service.records import ORGANIZER
 from service.runtime import build_matchmaker
-from service.store import enterprises
+from service.store import enterprises, vectors
 from service.usecases import profiles
 from service.usecases.access import new_key
 from tests.api.factories import HOTPOT_MAKER, register
@@ -133,3 +134,49 @@ def test_the_model_runs_before_the_write_transaction_opens(
         assert posted.status_code == 201
     assert len(probe.locked_during_encode) >= 4
     assert not any(probe.locked_during_encode)
+
+
+class Recording:
+    """The real model, noting every text it is asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.identity, self.dimension = inner.identity, inner.dimension
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        self.texts += texts
+        return self.inner.encode(texts)
+
+
+def test_a_profile_edit_embeds_and_replaces_only_the_items_it_changed(
+    settings: Settings, embedders: Embedders, suggester: HsSuggester
+) -> None:
+    assert embedders.multilingual is not None
+    primary, second = Recording(embedders.primary), Recording(embedders.multilingual)
+    app = create_app(settings, embedder=Embedders(primary, second), suggester=suggester)
+    lines = [*HOTPOT_MAKER["product_lines"], {"name": "Dried chili flakes for noodle shops"}]
+    with TestClient(app) as client:
+        mm: Matchmaker = client.app.state.runtime.matchmaker  # type: ignore[attr-defined]
+        e, auth = register(client, **{**HOTPOT_MAKER, "product_lines": lines})
+        before = mm.catalog.owned(e["id"])
+        uncoded = [i for i in mm.catalog.owned(e["id"], [Kind.product]) if not i.hs_code]
+        assert uncoded and uncoded[0].headings  # the suggester estimated its heading
+        primary.texts.clear()
+        second.texts.clear()
+        about = "Chongqing maker of tallow hotpot base, now also for supermarket chains."
+        changed = client.patch(f"/enterprises/{e['id']}", json={"description": about}, headers=auth)
+        assert changed.status_code == 200, changed.text
+
+        after = mm.catalog.owned(e["id"])
+        kept = [item for item in after if item in before]
+        (fresh,) = [item for item in after if item not in before]
+        assert fresh.kind is Kind.profile and about in fresh.text
+        assert {item.kind for item in kept} == {Kind.product}  # both lines, same keys
+        assert len(kept) == 2 and uncoded[0] in kept
+        assert primary.texts == [fresh.text] and second.texts == [fresh.text]
+        with mm.session() as session:  # the store holds exactly what the catalog holds
+            stored = vectors.profile_items(session, [e["id"]])
+        assert sorted(i.key for i in stored) == sorted(i.key for i in after)
+        found = client.get("/search/suppliers", params={"q": "hotpot base for supermarket chains"})
+        assert found.json()["items"][0]["partner"]["id"] == e["id"]
