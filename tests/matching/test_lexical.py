@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from service.matching.index import BoolArray, KeyArray
@@ -117,3 +119,18 @@ def test_a_stored_text_asking_reads_its_fitted_row_with_the_same_scores() -> Non
     for text in texts[:20]:  # indexed texts: their fitted rows, not analysed again
         analysed = index.transform([text]) @ index.transform(texts).T
         assert index.cosines(text, everything) == pytest.approx(analysed.toarray()[0], abs=1e-6)
+
+
+@given(st.lists(st.integers(-5, 420), max_size=60), st.sampled_from(["green tea jar", "灯 lamp"]))
+def test_cosines_of_any_keys_equal_the_full_scores(keys: list[int], text: str) -> None:
+    index = _INDEX_WITH_CHANGES
+    all_keys, all_scores = index.scores(text)
+    exact = dict(zip(all_keys.tolist(), all_scores.tolist(), strict=True))
+    asked = np.array(keys, np.int64)
+    expected = [exact.get(k, 0.0) for k in keys]  # 0 for a key removed or never held
+    assert index.cosines(text, asked).tolist() == pytest.approx(expected, abs=1e-6)
+
+
+_INDEX_WITH_CHANGES = LexicalIndex(refit_growth=10.0).fit(list(range(400)), _catalogue(400, 7))
+_INDEX_WITH_CHANGES.remove([3, 5])
+_INDEX_WITH_CHANGES.add([5, 410], ["green tea lamp", "glass jar lid"])
