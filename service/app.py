@@ -41,6 +41,7 @@ def create_app(
         mm = runtime.matchmaker
         with mm.session() as session:
             learn_accepted_matches(session, mm)
+            mm.cards.fill(session)
             needs, _ = list_page(
                 session, Need, owner_id=None, status=Status.open, sort="id", offset=0, limit=1
             )

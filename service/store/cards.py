@@ -15,12 +15,17 @@ from sqlmodel import Session, col, select
 from service.entities import Enterprise, EnterprisePublic
 from service.store import enterprises
 
+FILL_CHUNK = 500  # enterprises per query when filling
+
 
 class PartnerCards:
     def __init__(self, size: int = 8192) -> None:
         self._size = size
         self._cards: OrderedDict[int, tuple[datetime, EnterprisePublic]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __contains__(self, enterprise_id: int) -> bool:
+        return enterprise_id in self._cards
 
     def by_ids(self, session: Session, ids: Collection[int]) -> dict[int, EnterprisePublic]:
         """The public profiles of these enterprises as stored now (erased ones included, as
@@ -35,7 +40,21 @@ class PartnerCards:
                     out[enterprise_id] = kept[1]
                     self._cards.move_to_end(enterprise_id)
         stale = [i for i, _ in stamps if i not in out]
-        for enterprise_id, row in enterprises.by_ids(session, stale).items():
+        return out | self._made(session, stale)
+
+    def fill(self, session: Session) -> int:
+        """Make the cards of the most recently updated enterprises, as many as are kept, before
+        the first answers show them (at start-up); returns how many were made."""
+        newest = col(Enterprise.updated_at).desc()
+        query = select(Enterprise.id).order_by(newest).limit(self._size)
+        ids = [i for i in session.exec(query) if i is not None][::-1]  # newest kept longest
+        for start in range(0, len(ids), FILL_CHUNK):
+            self._made(session, ids[start : start + FILL_CHUNK])
+        return len(ids)
+
+    def _made(self, session: Session, ids: Collection[int]) -> dict[int, EnterprisePublic]:
+        out = {}
+        for enterprise_id, row in enterprises.by_ids(session, ids).items():
             card = EnterprisePublic.model_validate(row, from_attributes=True)
             out[enterprise_id] = card
             with self._lock:
