@@ -40,7 +40,7 @@ class PartnerCards:
                     out[enterprise_id] = kept[1]
                     self._cards.move_to_end(enterprise_id)
         stale = [i for i, _ in stamps if i not in out]
-        return out | self._made(session, stale)
+        return out | self._made(session, stale) if stale else out
 
     def fill(self, session: Session) -> int:
         """Make the cards of the most recently updated enterprises, as many as are kept, before
