@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from fastapi import FastAPI, Path
 from starlette.types import Message
 
@@ -38,6 +39,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = build_runtime(settings, embedder=embedder, suggester=suggester)
+        if settings.request_threads:
+            to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         mm = runtime.matchmaker
         with mm.session() as session:
             learn_accepted_matches(session, mm)

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
         description="Seconds between reads of the change log, which brings writes made by other "
         "processes (workers, hosts, the CLI) into this one's catalog; 0 turns it off.",
     )
+    request_threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Threads of a process that run requests at once; 0: anyio's default (40). "
+        "`matchfair serve` sets 1: requests computing side by side in one process wait on "
+        "each other for the GIL.",
+    )
     # abuse limits: token buckets per API key and per client address (0: no limit of that kind);
     # the organizer's key is not limited
     rate_limits: bool = Field(default=True, description="Off: no request is ever answered 429.")

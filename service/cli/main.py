@@ -52,10 +52,23 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="API processes; default one per core.")
     ] = os.cpu_count() or 1,
+    threads: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=256,
+            envvar="MATCHFAIR_REQUEST_THREADS",
+            help="Requests each worker runs at once. More than one compute side by side and "
+            "wait on each other for the GIL; raise it when requests mostly wait on a remote "
+            "database.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs). Every worker sees every write within
     MATCHFAIR_SYNC_INTERVAL seconds (the change log)."""
     import uvicorn
+
+    os.environ["MATCHFAIR_REQUEST_THREADS"] = str(threads)  # read by each worker's Settings
 
     # One BLAS/OpenMP thread per worker: requests are the parallelism, and more threads per
     # worker spin against the other workers on the same cores. Spawned workers read the
