@@ -28,8 +28,8 @@ class Kind(enum.StrEnum):
     seeks = "seeks"
 
 
-# the kinds that name goods, so an HS heading applies to them
 LABEL_LIMIT = 400  # characters of an item's label that are stored
+# the kinds that name goods, so an HS heading applies to them
 GOODS = frozenset({Kind.product, Kind.offer, Kind.need, Kind.wants})
 
 SIDE_OF_KIND = {
