@@ -11,30 +11,27 @@ from service.app import create_app
 from service.config import Settings
 from service.entities import EnterpriseUpdate
 from service.errors import Conflict
-from service.matching.embedder import Embedder, Embedders, FloatArray
+from service.matching.embedder import Embedders
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
 from service.records import ORGANIZER
 from service.usecases import erasure, profiles
 from tests.api.factories import GERMAN_BUYER, HOTPOT_MAKER, register
+from tests.model_probes import ModelProbe
 
 
-class Rendezvous:
+class Rendezvous(ModelProbe):
     """The real model, which once `expect`ed waits until every racing request has reached it:
     all of them are then past the use-case's own check for a taken external id."""
 
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.identity, self.dimension = inner.identity, inner.dimension
-        self.barrier: threading.Barrier | None = None  # none while the app starts
+    barrier: threading.Barrier | None = None  # none while the app starts
 
     def expect(self, parties: int) -> None:
         self.barrier = threading.Barrier(parties, timeout=60)
 
-    def encode(self, texts: Sequence[str]) -> FloatArray:
+    def before(self, texts: Sequence[str]) -> None:
         if self.barrier is not None:
             self.barrier.wait()
-        return self.inner.encode(texts)
 
 
 def test_parallel_registrations_with_one_external_id_give_one_201_and_409s(

@@ -14,7 +14,7 @@ from service.app import create_app
 from service.config import Settings
 from service.entities import Enterprise, EnterpriseCreate, EnterpriseRole
 from service.errors import Conflict
-from service.matching.embedder import Embedder, Embedders, FloatArray
+from service.matching.embedder import Embedder, Embedders
 from service.matching.hs import HsSuggester
 from service.matching.items import Kind
 from service.matchmaker import Matchmaker
@@ -24,6 +24,7 @@ from service.store import enterprises, vectors
 from service.usecases import profiles
 from service.usecases.access import new_key
 from tests.api.factories import HOTPOT_MAKER, register
+from tests.model_probes import ModelProbe
 
 
 @pytest.fixture
@@ -91,15 +92,15 @@ def test_a_failed_commit_leaves_the_catalog_untouched(mm: Matchmaker) -> None:
         assert enterprises.by_external_ids(session, ["other"]) == []
 
 
-class WriteLockProbe:
+class WriteLockProbe(ModelProbe):
     """The real model, which first checks that another connection could write right now."""
 
     def __init__(self, inner: Embedder, path: Path) -> None:
-        self.inner, self.path = inner, path
-        self.identity, self.dimension = inner.identity, inner.dimension
+        super().__init__(inner)
+        self.path = path
         self.locked_during_encode: list[bool] = []
 
-    def encode(self, texts: Sequence[str]) -> FloatArray:
+    def before(self, texts: Sequence[str]) -> None:
         probe = sqlite3.connect(self.path, timeout=0)
         try:
             probe.execute("BEGIN IMMEDIATE")  # fails at once if a writer holds the lock
@@ -109,7 +110,6 @@ class WriteLockProbe:
             self.locked_during_encode.append(True)
         finally:
             probe.close()
-        return self.inner.encode(texts)
 
 
 def test_the_model_runs_before_the_write_transaction_opens(
@@ -136,17 +136,15 @@ def test_the_model_runs_before_the_write_transaction_opens(
     assert not any(probe.locked_during_encode)
 
 
-class Recording:
+class Recording(ModelProbe):
     """The real model, noting every text it is asked to embed."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.identity, self.dimension = inner.identity, inner.dimension
+        super().__init__(inner)
         self.texts: list[str] = []
 
-    def encode(self, texts: Sequence[str]) -> FloatArray:
+    def before(self, texts: Sequence[str]) -> None:
         self.texts += texts
-        return self.inner.encode(texts)
 
 
 def test_a_profile_edit_embeds_and_replaces_only_the_items_it_changed(
