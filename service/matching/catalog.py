@@ -363,6 +363,10 @@ class Catalog:
         zh = self._chinese
         return np.fromiter((items[i].key in zh[items[i].side] for i in rows), np.bool_, len(rows))
 
+    def is_chinese(self, item: Item) -> bool:
+        """Whether the item's text is Chinese (as `language.detect` found when it was added)."""
+        return item.key in self._chinese[item.side]
+
     def has_chinese(self, side: Side) -> bool:
         with self._lock:
             return bool(self._chinese[side])

@@ -17,7 +17,6 @@ from service.matching.evidence import Found, MatchedItem
 from service.matching.examples import Example, ExampleMemory
 from service.matching.headings import Estimate, declared
 from service.matching.items import Facts, Item, Kind, Side, fold
-from service.matching.language import detect
 from service.matching.requirements import Check, Requirements, check, passes
 from service.matching.weights import Weights, fit, text_similarity
 
@@ -384,11 +383,11 @@ class Ranker:
         """Cosine of two items: the primary model's when both are English, else the
         multilingual one's (when there is one)."""
         c = self.catalog
-        first, second = c.multilingual_vector(a), c.multilingual_vector(b)
-        english = detect(a.text) == detect(b.text) == "en"
-        if english or first is None or second is None:
-            first, second = c.vector(a), c.vector(b)
-        return float(first @ second)
+        if c.is_chinese(a) or c.is_chinese(b):
+            first, second = c.multilingual_vector(a), c.multilingual_vector(b)
+            if first is not None and second is not None:
+                return float(first @ second)
+        return float(c.vector(a) @ c.vector(b))
 
 
 def _best(matches: list[Match], limit: int) -> list[Match]:
