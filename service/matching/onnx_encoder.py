@@ -34,7 +34,7 @@ from service.matching.embedder import ONNX_INT8, FloatArray, _weights_digest
 
 BACKEND = ONNX_INT8
 # Part of the cache key: changing how the model is exported or quantised exports it again.
-RECIPE = "torchscript-opset17/dynamic-qint8-per-channel/v1"
+RECIPE = "torchscript-opset17/dynamic-quint8-per-channel/v2"
 MODEL_FILE = "model-int8.onnx"
 REPORT_FILE = "export.json"
 
@@ -142,7 +142,11 @@ def export_int8(model: ModelFolder, target: Path) -> ExportReport:
                 opset_version=17,
                 dynamo=False,
             )
-        quantize_dynamic(fp32, int8, per_channel=True, weight_type=QuantType.QInt8)
+        # unsigned weights: onnxruntime multiplies uint8 activations by int8 weights with an
+        # instruction that saturates on CPUs without VNNI (AVX2 only), which moved vectors away
+        # from fp32 there (500 texts: mean cosine 0.9904, least 0.9659) and made them depend on
+        # the CPU; uint8 x uint8 does not saturate (0.9932 / 0.9757 on that CPU, same speed)
+        quantize_dynamic(fp32, int8, per_channel=True, weight_type=QuantType.QUInt8)
         report = ExportReport(
             source=str(model.root),
             recipe=RECIPE,
