@@ -113,29 +113,15 @@ class Ranker:
             with c.reading():
                 found = gather(c, side, query, chinese, estimate, admit, k)
                 owners = c.owners(found.keys)
+            f = found
             dense, text = text_similarity(
-                found.primary,
-                found.multilingual,
-                found.lexical,
-                np.array(chinese),
-                found.chinese,
-                w,
+                f.primary, f.multilingual, f.lexical, np.array(chinese), f.chinese, w
             )
-            fused = fit(found.agreement, text, w, bridged=bool(estimate))
-            across = found.chinese != chinese
+            fused = fit(f.agreement, text, w, bridged=bool(estimate))
             which = np.full(len(owners), n, np.int64)
+            across = f.chinese != chinese
             parts.append(
-                (
-                    owners,
-                    found.keys,
-                    which,
-                    dense,
-                    found.lexical,
-                    text,
-                    found.agreement,
-                    fused,
-                    across,
-                )
+                (owners, f.keys, which, dense, f.lexical, text, f.agreement, fused, across)
             )
         if not parts:
             return Found.none(c, queries, estimates)
@@ -213,19 +199,22 @@ class Ranker:
         kept: list[float] = []  # min-heap of the best `limit` scores so far
         for row in found.best_first(fitness):
             owner, fitness_of = int(found.owners[row]), float(fitness[row])
-            if early and len(kept) >= limit and min(fitness_of * bound, 1.0) < kept[0]:
+            full = early and len(kept) >= limit
+            if full and min(fitness_of * bound, 1.0) < kept[0]:
                 break
-            evidence = found.evidence(row)
-            if evidence is None:
-                continue
             facts = self.catalog.facts.get(owner)
             if facts is None or not (facts.sells if side is Side.supply else facts.buys):
+                continue
+            boost = self.boost(facts)
+            if full and min(fitness_of * (1 + boost), 1.0) < kept[0]:
+                continue  # its own boosts cannot lift it into the answer
+            evidence = found.evidence(row)
+            if evidence is None:
                 continue
             # what the partner sells under which HS code matters only to an HS filter
             codes = self.catalog.hs_codes(owner) if requirements.hs_prefix else frozenset()
             checks = check(requirements, facts, codes)
             unmet = sum(1 for c in checks if not c.ok and not c.hard)
-            boost = self.boost(facts)
             vote, voters = learned.get(owner, (0.0, ()))
             score = fitness_of * (1 + boost) * max(0.0, 1 - w.soft_miss * unmet)
             components = {
@@ -335,16 +324,20 @@ class Ranker:
                 break
             owner = int(owners[j])
             facts = self.catalog.facts.get(owner)
+            if facts is None:
+                continue
+            boost = self.boost(facts)
+            if len(best) >= limit and min(_harmonic(f, 1.0) * (1 + boost), 1.0) < kth:
+                continue  # its own boosts cannot lift it into the answer
             partners, buying = found[int(which[j])]
             ev = partners.evidence(int(rows[j]))
-            if facts is None or ev is None:
+            if ev is None:
                 continue
             supplier, buyer = (owner, enterprise_id) if buying else (enterprise_id, owner)
             backward, checks = self._buyer_fit(supplier, buyer)
             harmonic = _harmonic(f, backward)
             if owner in best and best[owner][0] >= harmonic:
                 continue
-            boost = self.boost(facts)
             score = min(harmonic * (1 + boost), 1.0)
             components = {
                 "forward": round(f, 4),
