@@ -215,10 +215,8 @@ class HnswIndex:
                 return self._exact.top(query, k, admit)
             query = np.asarray(query, dtype=np.float32)
             allowed = graph.alive
-            if admit is not None:  # asked about live keys only: a removed item has no facts
-                live = np.flatnonzero(allowed)
-                allowed = np.zeros_like(allowed)
-                allowed[live[admit(graph.keys[live])]] = True
+            if admit is not None:  # a removed key has no owner: admit says no to it
+                allowed = allowed & admit(graph.keys)
             count = int(allowed.sum())
             if count <= min(EXACT_ROWS, self.threshold):  # cheaper than the graph: exactly
                 positions = np.flatnonzero(allowed)

@@ -36,13 +36,18 @@ class Admission:
         self._table = table  # by enterprise id: 1 passes, 0 fails, -1 not yet checked
 
     def __call__(self, keys: KeyArray) -> BoolArray:
-        owners = self._catalog.owners(keys)
-        known = (owners >= 0) & (owners < len(self._table))
-        fresh = np.unique(owners[known][self._table[owners[known]] < 0])
-        for owner in fresh.tolist():
-            self._table[owner] = self._passes(owner)
-        out: BoolArray = np.zeros(len(keys), np.bool_)
-        out[known] = self._table[owners[known]] == 1
+        owners, table = self._catalog.owners(keys), self._table
+        if not len(table):
+            return np.zeros(len(keys), np.bool_)
+        # whole-array passes only: boolean-mask indexing of a 100k-key array took ms
+        known = (owners >= 0) & (owners < len(table))
+        answers = np.where(known, table.take(owners, mode="clip"), 0)
+        fresh = np.flatnonzero(answers < 0)
+        if len(fresh):
+            for owner in np.unique(owners[fresh]).tolist():
+                table[owner] = self._passes(owner)
+            answers[fresh] = table[owners[fresh]]
+        out: BoolArray = answers == 1
         return out
 
     def _passes(self, owner: int) -> bool:
