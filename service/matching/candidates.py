@@ -18,7 +18,7 @@ import numpy.typing as npt
 from service.matching.catalog import Catalog
 from service.matching.embedder import FloatArray
 from service.matching.headings import Estimate
-from service.matching.index import BoolArray, KeyArray, align, top_admitted
+from service.matching.index import BoolArray, KeyArray, align, take_or, top_admitted
 from service.matching.items import Side
 from service.matching.language import Language, detect
 from service.matching.requirements import Requirements, admits
@@ -37,11 +37,7 @@ class Admission:
 
     def __call__(self, keys: KeyArray) -> BoolArray:
         owners, table = self._catalog.owners(keys), self._table
-        if not len(table):
-            return np.zeros(len(keys), np.bool_)
-        # whole-array passes only: boolean-mask indexing of a 100k-key array took ms
-        known = (owners >= 0) & (owners < len(table))
-        answers = np.where(known, table.take(owners, mode="clip"), 0)
+        answers = take_or(table, owners, 0)  # a key not held, an owner not in the table: fails
         fresh = np.flatnonzero(answers < 0)
         if len(fresh):
             for owner in np.unique(owners[fresh]).tolist():

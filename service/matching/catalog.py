@@ -23,7 +23,7 @@ import numpy.typing as npt
 from service.matching.ann import HnswIndex
 from service.matching.embedder import FloatArray
 from service.matching.headings import Estimate, declared
-from service.matching.index import Admit, KeyArray
+from service.matching.index import Admit, KeyArray, take_or
 from service.matching.items import GOODS, Facts, Item, Kind, Side
 from service.matching.language import detect
 from service.matching.lexical import LexicalIndex
@@ -299,11 +299,7 @@ class Catalog:
 
     def owners(self, keys: KeyArray) -> KeyArray:
         """The enterprise owning each of `keys` (-1 for a key the catalog does not hold)."""
-        table = self._owner_of
-        out: KeyArray = table.take(keys, mode="clip")  # one gather: a masked one took ms
-        if len(keys) and (keys.min() < 0 or keys.max() >= len(table)):
-            out[(keys < 0) | (keys >= len(table))] = -1
-        return out
+        return take_or(self._owner_of, keys, -1)
 
     def owned(self, enterprise_id: int, kinds: Iterable[Kind] | None = None) -> list[Item]:
         """An enterprise's items, optionally of some kinds, in key order."""

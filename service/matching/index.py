@@ -3,7 +3,7 @@ candidate source (dense, lexical, headings) answers."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -220,6 +220,17 @@ def top_arrays(keys: KeyArray, scores: FloatArray, k: int) -> tuple[KeyArray, Fl
         keys, scores = _at_least(keys, scores, _kth_best(scores, k))
     order = np.lexsort((keys, -scores))[:k]
     return keys[order], scores[order]
+
+
+def take_or(table: npt.NDArray[Any], at: KeyArray, missing: int) -> npt.NDArray[Any]:
+    """`table[at]`, `missing` where `at` falls outside the table, in whole-array passes (a
+    boolean-masked gather over the 100k keys of a filtered search took ms)."""
+    if not len(table):
+        return np.full(len(at), missing, table.dtype)
+    out: npt.NDArray[Any] = table.take(at, mode="clip")
+    if len(at) and (at.min() < 0 or at.max() >= len(table)):
+        out[(at < 0) | (at >= len(table))] = missing
+    return out
 
 
 def top_admitted(

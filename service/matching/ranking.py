@@ -111,9 +111,8 @@ class Ranker:
         for n, (query, estimate) in enumerate(zip(queries, estimates, strict=True)):
             chinese = query.language == "zh"
             with c.reading():
-                found = gather(c, side, query, chinese, estimate, admit, k)
-                owners = c.owners(found.keys)
-            f = found
+                f = gather(c, side, query, chinese, estimate, admit, k)
+                owners = c.owners(f.keys)
             dense, text = text_similarity(
                 f.primary, f.multilingual, f.lexical, np.array(chinese), f.chinese, w
             )
