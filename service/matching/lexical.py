@@ -9,7 +9,7 @@ mix 0.38; BM25 word weighting scored 0.36 raw and 0.31 cosine-normalised, so it 
 Chinese has no spaces, so a run of Chinese characters gives its character unigrams and bigrams
 (a Chinese word is mostly one or two characters) to both halves. Chinese customs names against
 the Chinese HS heading texts (zh dev): NDCG@10 0.698 with 1-2-grams, 0.692 with 1-3, 0.680 with
-bigrams alone; English text is analysed exactly as before.
+bigrams alone.
 """
 
 import threading
@@ -27,7 +27,8 @@ from service.matching.index import Admit, KeyArray, Positions, top_admitted, top
 from service.matching.language import split_cjk
 
 Analyzer = Callable[[str], list[str]]
-Row = tuple[npt.NDArray[np.int64], FloatArray]  # a text's (columns, weights), columns ascending
+Columns = npt.NDArray[np.int64]
+Row = tuple[Columns, FloatArray]  # a text's (columns, weights), columns ascending
 # postings a top-k query sums at most (~1 ms here); beyond, only its rarest terms find candidates
 POSTINGS_BUDGET = 15_000
 UNITS_KEPT = 100_000  # distinct words whose n-gram columns a fitted space keeps
@@ -62,16 +63,11 @@ def _vectorizer(analyzer: Analyzer) -> TfidfVectorizer:
 
 class _Half:
     """One fitted TF-IDF space; `rows` transforms like sklearn's `transform` (sublinear tf,
-    smoothed idf, unit rows) without its per-call validation, which cost ~2 ms per query.
-
-    With `units` (a split of a text whose n-grams never cross units: `char_units`), each
-    unit's columns are kept, so a word seen before costs one lookup instead of its n-grams."""
+    smoothed idf, unit rows) without its per-call validation (~2 ms per query). With `units`
+    (a split whose units no n-gram crosses: `char_units`), each unit's columns are kept."""
 
     def __init__(
-        self,
-        analyzer: Analyzer,
-        texts: Sequence[str],
-        units: Callable[[str], list[str]] | None = None,
+        self, analyzer: Analyzer, texts: Sequence[str], units: Analyzer | None = None
     ) -> None:
         self.analyzer = analyzer
         self.units = units
@@ -79,9 +75,9 @@ class _Half:
         self.matrix: sp.csr_matrix = fitted.fit_transform(texts)
         self.vocabulary: dict[str, int] = fitted.vocabulary_
         self.idf: FloatArray = fitted.idf_.astype(np.float32)
-        self._unit_columns: dict[str, npt.NDArray[np.int64]] = {}
+        self._unit_columns: dict[str, Columns] = {}
 
-    def _columns(self, text: str) -> npt.NDArray[np.int64]:
+    def _columns(self, text: str) -> Columns:
         """The column of each of the text's n-grams found in the vocabulary (repeats kept)."""
         if self.units is None:
             return self._lookup(text)
@@ -95,7 +91,7 @@ class _Half:
             parts.append(cols)
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    def _lookup(self, text: str) -> npt.NDArray[np.int64]:
+    def _lookup(self, text: str) -> Columns:
         found = np.fromiter(map(self.vocabulary.get, self.analyzer(text), repeat(-1)), np.int64)
         return found[found >= 0]
 
@@ -120,8 +116,7 @@ class _Space:
         self.rows_of = Positions()
         self.rows_of.put(self.keys, 0)
         self.scales = np.sqrt(word_weight), np.sqrt(1 - word_weight)
-        values = list(texts.values())
-        self.texts = values
+        self.texts = values = list(texts.values())
         self.row_of_text = {text: i for i, text in enumerate(values)}  # an item asking is fitted
         self.halves = _Half(words, values), _Half(chars, values, char_units)
         self.width = sum(len(h.idf) for h in self.halves)
@@ -295,13 +290,12 @@ class LexicalIndex:
                 cols, weights = space.rows(texts)[0]
                 main = self._postings_sum(space, cols, weights)[None, live]
                 extra_keys, extra = self._extra_scores(space, cols, weights)
-                extra = extra[None, :]
             else:
                 queries = space.transform(texts)
                 main = (queries @ space.by_term).toarray()[:, live]
                 extra_keys, matrix = self._extras()
                 extra = (queries @ matrix.T).toarray()
-            scores = np.hstack([main, extra]).astype(np.float32)
+            scores = np.hstack([main, np.atleast_2d(extra)]).astype(np.float32)
             return np.concatenate([space.keys[live], extra_keys]), scores
 
     def scores(self, text: str) -> tuple[KeyArray, FloatArray]:
@@ -370,7 +364,7 @@ class LexicalIndex:
         return row
 
     def _summed(
-        self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
+        self, space: _Space, cols: Columns, weights: FloatArray
     ) -> tuple[KeyArray, FloatArray]:
         """(keys, the sum over these terms of query weight x text weight) of every live text
         holding one of them."""
@@ -380,9 +374,7 @@ class LexicalIndex:
         keys = np.concatenate([space.keys[found], extra_keys])
         return keys, np.concatenate([summed[found], extra]).astype(np.float32)
 
-    def _postings_sum(
-        self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
-    ) -> FloatArray:
+    def _postings_sum(self, space: _Space, cols: Columns, weights: FloatArray) -> FloatArray:
         """Per fitted row, the sum over these terms of query weight x text weight (0 for a
         masked row), from the terms' postings."""
         postings = space.by_term
@@ -399,7 +391,7 @@ class LexicalIndex:
         return summed.astype(np.float32)
 
     def _extra_scores(
-        self, space: _Space, cols: npt.NDArray[np.int64], weights: FloatArray
+        self, space: _Space, cols: Columns, weights: FloatArray
     ) -> tuple[KeyArray, FloatArray]:
         """(keys, the same sum) of the texts added since the fit."""
         extra_keys, extra = self._extras()
