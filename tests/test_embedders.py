@@ -13,6 +13,7 @@ from service.db import migrate
 from service.matching.embedder import (
     CachedEmbedder,
     Embedder,
+    Embedders,
 )
 from service.runtime import build_embedder
 from tests.api.factories import HOTPOT_MAKER, LAPTOP_MAKER, register
@@ -36,6 +37,19 @@ def test_rows_are_unit_length_float32_and_paraphrases_are_close(embedder: Embedd
     assert rows.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)
     assert rows[0] @ rows[1] > rows[0] @ rows[2] + 0.2
+
+
+def test_both_models_encoded_side_by_side_give_each_models_own_rows(
+    embedders: Embedders,
+) -> None:
+    texts = ["export-grade green tea", "不锈钢保温杯", "chili oil in glass jars"] * 3
+    both = embedders.encode(texts)
+    assert embedders.multilingual is not None and both.multilingual is not None
+    np.testing.assert_allclose(both.primary, embedders.primary.encode(texts), atol=1e-6)
+    np.testing.assert_allclose(both.multilingual, embedders.multilingual.encode(texts), atol=1e-6)
+    alone = embedders.encode(texts, multilingual=False)
+    assert alone.multilingual is None
+    np.testing.assert_allclose(alone.primary, both.primary, atol=1e-6)
 
 
 def test_cache_returns_the_same_rows_without_re_encoding(embedder: Embedder) -> None:

@@ -6,6 +6,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -167,13 +168,29 @@ class Embedders:
     primary: Embedder
     multilingual: Embedder | None = None
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        primary = self.primary.encode(texts)
-        if self.multilingual is None:
-            return Vectors(primary)
-        if self.multilingual is self.primary:
+    def encode(self, texts: Sequence[str], *, multilingual: bool = True) -> Vectors:
+        """Every model's vectors of `texts` (the primary's only when `multilingual` is False).
+
+        The multilingual model runs on a thread of its own beside the primary: both release the
+        GIL while they compute, so one query's two encodings overlap on two cores."""
+        second = self.multilingual if multilingual else None
+        if second is None:
+            return Vectors(self.primary.encode(texts))
+        if second is self.primary:
+            primary = self.primary.encode(texts)
             return Vectors(primary, primary)
-        return Vectors(primary, self.multilingual.encode(texts))
+        beside = _beside().submit(second.encode, texts)
+        return Vectors(self.primary.encode(texts), beside.result())
+
+
+@functools.cache
+def _beside() -> ThreadPoolExecutor:
+    """The thread every multilingual encoding of this process runs on (the model takes one
+    call at a time anyway)."""
+    return ThreadPoolExecutor(1, "multilingual-encode")
+
+
+os.register_at_fork(after_in_child=_beside.cache_clear)  # a forked child has no such thread
 
 
 def with_multilingual(primary: Embedder, multilingual: bool = True) -> Embedders:

@@ -81,14 +81,11 @@ def text_query(
     side holds Chinese items (an English query then meets them by meaning).
     """
     chinese = detect(text) == "zh"
-    primary = embedders.primary.encode([text])
-    second = None
-    if embedders.multilingual is not None and (chinese or catalog.has_chinese(side)):
-        second = embedders.multilingual.encode([text])
-    vectors = Vectors(primary, second)
+    vectors = embedders.encode([text], multilingual=chinese or catalog.has_chinese(side))
     headings = () if suggester is None else suggester.estimate(text, vectors, query=True)
+    second = vectors.multilingual
     return Query(
-        primary[0],
+        vectors.primary[0],
         text,
         text if label is None else label,
         hs_suggested=bool(headings),
