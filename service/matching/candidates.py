@@ -10,6 +10,7 @@ short while admissible items remain.
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,7 +100,8 @@ class Query:
     """A text that looks for partners: its vectors, words, label and HS heading estimate.
 
     `hs_code` is a declared code (a near-certain estimate); `headings` the HS suggester's
-    estimate for a text without one (`hs_suggested` then says so in the explanation).
+    estimate for a text without one (`hs_suggested` then says so in the explanation), or a
+    free text's estimate still being computed (read it through `estimate`).
     `multilingual` is its multilingual vector: needed for a Chinese query, or to read items
     written in the other language.
     """
@@ -109,12 +111,17 @@ class Query:
     label: str
     hs_code: str | None = None
     hs_suggested: bool = False
-    headings: Estimate = ()
+    headings: Estimate | Future[Estimate] = ()
     multilingual: FloatArray | None = None
 
     @property
     def language(self) -> Language:
         return detect(self.text)
+
+    def estimate(self) -> Estimate:
+        """The heading estimate, once computed."""
+        headings = self.headings
+        return headings.result() if isinstance(headings, Future) else headings
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,7 @@ class Candidates:
     lexical: FloatArray
     agreement: FloatArray
     chinese: BoolArray  # which items are Chinese
+    estimate: Estimate  # the query's heading estimate the agreement is of
 
 
 def gather(
@@ -137,11 +145,12 @@ def gather(
     side: Side,
     query: Query,
     chinese_query: bool,
-    estimate: Estimate,
+    estimate_of: Callable[[Query], Estimate],
     admit: Admission | None,
     k: int,
 ) -> Candidates:
-    """Call with the catalog held (`catalog.reading()`): one state for every source."""
+    """Call with the catalog held (`catalog.reading()`): one state for every source. The
+    query's heading estimate is asked for last: a free text's may still be computing."""
     vector, multilingual, text = query.vector, query.multilingual, query.text
     index = None if catalog.multilingual is None else catalog.multilingual[side]
     found: list[KeyArray] = []
@@ -157,6 +166,7 @@ def gather(
     lexical = catalog.lexical[side]
     lexical_top = lexical.top(text, k, admit)
     found.append(lexical_top[0])
+    estimate = estimate_of(query)
     posted, shares = catalog.agreement(side, estimate)
     positive = shares > 0
     found.append(top_admitted(posted[positive], shares[positive], k, admit)[0])
@@ -175,6 +185,7 @@ def gather(
         _completed(keys, lexical_top, lambda rest: lexical.cosines(text, rest)),
         align(posted, shares, keys),
         catalog.chinese(side, keys),
+        estimate,
     )
 
 

@@ -5,17 +5,19 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol
+from typing import ParamSpec, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float32]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Embedder(Protocol):
@@ -179,15 +181,21 @@ class Embedders:
         if second is self.primary:
             primary = self.primary.encode(texts)
             return Vectors(primary, primary)
-        beside = _beside().submit(second.encode, texts)
-        return Vectors(self.primary.encode(texts), beside.result())
+        encoding = beside(second.encode, texts)
+        return Vectors(self.primary.encode(texts), encoding.result())
+
+
+def beside(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+    """Run `work` on a thread beside the caller's, which goes on meanwhile: numpy's products
+    and the models release the GIL, so a request's independent steps overlap on two cores."""
+    return _beside().submit(work, *args, **kwargs)
 
 
 @functools.cache
 def _beside() -> ThreadPoolExecutor:
-    """The thread every multilingual encoding of this process runs on (the model takes one
-    call at a time anyway)."""
-    return ThreadPoolExecutor(1, "multilingual-encode")
+    # two: one request's multilingual encoding (its model takes one call at a time anyway)
+    # and another's heading estimate need not wait for each other
+    return ThreadPoolExecutor(2, "beside")
 
 
 os.register_at_fork(after_in_child=_beside.cache_clear)  # a forked child has no such thread

@@ -14,7 +14,7 @@ import numpy as np
 
 from service.matching.candidates import Query
 from service.matching.catalog import Catalog
-from service.matching.embedder import Embedders, FloatArray, Vectors
+from service.matching.embedder import Embedders, FloatArray, Vectors, beside
 from service.matching.hs import HsSuggester
 from service.matching.items import GOODS, ItemDraft, Side
 from service.matching.language import detect
@@ -78,17 +78,18 @@ def text_query(
     """A free text looking for partners on `side`: embedded, and classified into headings.
 
     The multilingual vector is computed only when it is read: for a Chinese text, or when the
-    side holds Chinese items (an English query then meets them by meaning).
+    side holds Chinese items (an English query then meets them by meaning). The heading
+    estimate is computed beside the caller, which meanwhile gathers the candidates that do not
+    depend on it (`candidates.gather` asks for it last).
     """
     chinese = detect(text) == "zh"
     vectors = embedders.encode([text], multilingual=chinese or catalog.has_chinese(side))
-    headings = () if suggester is None else suggester.estimate(text, vectors, query=True)
     second = vectors.multilingual
     return Query(
         vectors.primary[0],
         text,
         text if label is None else label,
-        hs_suggested=bool(headings),
-        headings=headings,
+        hs_suggested=suggester is not None,
+        headings=() if suggester is None else beside(suggester.estimate, text, vectors, query=True),
         multilingual=None if second is None else second[0],
     )

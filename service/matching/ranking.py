@@ -78,7 +78,7 @@ class Ranker:
         return out
 
     def estimate(self, query: Query) -> Estimate:
-        return query.headings or declared(query.hs_code, self.weights.hs_declared)
+        return query.estimate() or declared(query.hs_code, self.weights.hs_declared)
 
     def item_scores(
         self, query: Query, side: Side, where: Requirements | None = None
@@ -103,20 +103,20 @@ class Ranker:
         w, c = self.weights, self.catalog
         admit = None if where is None else self.admissions.of(where)
         queries = list(queries)
-        estimates = [self.estimate(q) for q in queries]
         # many queries (an enterprise's product lines) share the candidate budget, down to a
         # fifth of it each: a partner's best item for its best query stays within reach
         k = max(w.candidates // max(len(queries), 1), w.candidates // 5)
-        parts = []
-        for n, (query, estimate) in enumerate(zip(queries, estimates, strict=True)):
+        parts, estimates = [], []
+        for n, query in enumerate(queries):
             chinese = query.language == "zh"
             with c.reading():
-                f = gather(c, side, query, chinese, estimate, admit, k)
+                f = gather(c, side, query, chinese, self.estimate, admit, k)
                 owners = c.owners(f.keys)
+            estimates.append(f.estimate)
             dense, text = text_similarity(
                 f.primary, f.multilingual, f.lexical, np.array(chinese), f.chinese, w
             )
-            fused = fit(f.agreement, text, w, bridged=bool(estimate))
+            fused = fit(f.agreement, text, w, bridged=bool(f.estimate))
             which = np.full(len(owners), n, np.int64)
             across = f.chinese != chinese
             parts.append(

@@ -2,6 +2,8 @@
 without HS codes are classified at write time, queries at search time (service.matching.
 pipeline), and the ranker credits a heading both probably share."""
 
+from dataclasses import replace
+
 import pytest
 
 from service.matching.catalog import Catalog
@@ -108,3 +110,19 @@ def test_an_answer_emptied_by_a_hard_filter_says_which_and_offers_the_closest(
     assert ranking.removed == {"certification": 3}
     assert ranking.closest[0].enterprise_id == TEA_ZH
     assert [c.ok for c in ranking.closest[0].checks] == [False]
+
+
+def test_a_free_texts_heading_estimate_computed_beside_ranks_as_one_computed_first(
+    ranker: Ranker, embedders: Embedders, bilingual: HsSuggester
+) -> None:
+    for text in ["green tea for our supermarkets", "冷冻牛肉", "14 inch business laptops"]:
+        query = text_query(text, Side.supply, embedders, bilingual, ranker.catalog)
+        vectors = embedders.encode([text])
+        assert query.estimate() == bilingual.estimate(text, vectors, query=True)
+        settled = replace(query, headings=query.estimate())
+        ranked = ranker.rank([query], Side.supply, Requirements())
+        first = ranker.rank([settled], Side.supply, Requirements())
+        assert [(m.enterprise_id, m.score) for m in ranked] == [
+            (m.enterprise_id, m.score) for m in first
+        ]
+        assert ranked[0].evidence.heading  # the estimate reached the ranking
