@@ -128,8 +128,8 @@ class Query:
 class Candidates:
     """The union of every source's top-k, each signal scored exactly, aligned with `keys`.
 
-    `primary` is 0 where it is not read (a Chinese query), `multilingual` None where the
-    deployment has no multilingual model."""
+    `primary` is 0 where it is not read (a Chinese query), `multilingual` too (an English
+    query's English items), and None where the deployment has no multilingual model."""
 
     keys: KeyArray
     primary: FloatArray
@@ -176,8 +176,8 @@ def gather(
         dense = catalog.dense[side]
         primary = _completed(keys, primary_top, lambda rest: dense.cosines(vector, rest))
     second = None
-    if index is not None and multilingual is not None:
-        second = index.cosines(multilingual, keys)
+    if index is not None and multilingual is not None:  # English pairs read the primary model
+        second = index.cosines(multilingual, keys, chinese_only=not chinese_query)
     return Candidates(
         keys,
         primary,

@@ -99,11 +99,15 @@ class ExactIndex:
         self._alive = np.zeros(0, dtype=np.bool_)
         self._size = 0
         self._position = Positions()
+        # the last query's score per row: a search asks `top`, then `cosines` of other
+        # sources' candidates with the same query (any change of the rows forgets it)
+        self._last: tuple[FloatArray, FloatArray] | None = None
 
     def __len__(self) -> int:
         return len(self._position)
 
     def fit(self, keys: Sequence[int], vectors: FloatArray) -> Self:
+        self._last = None
         self._columns = np.zeros((self.dimension, 0), dtype=np.float32)
         self._keys = np.zeros(0, dtype=np.int64)
         self._alive = np.zeros(0, dtype=np.bool_)
@@ -116,6 +120,7 @@ class ExactIndex:
         """Insert rows by key; a key already present has its row overwritten in place."""
         if vectors.shape != (len(keys), self.dimension):
             raise ValueError(f"expected {len(keys)}x{self.dimension} vectors, got {vectors.shape}")
+        self._last = None
         present = [i for i, key in enumerate(keys) if key in self._position]
         if present:  # e.g. a re-embed: no tombstones, no growth
             rows = [self._position[int(keys[i])] for i in present]
@@ -135,6 +140,7 @@ class ExactIndex:
         self._size = end
 
     def remove(self, keys: Sequence[int]) -> None:
+        self._last = None
         for key in keys:
             if (row := self._position.pop(int(key))) is not None:
                 self._alive[row] = False
@@ -165,7 +171,9 @@ class ExactIndex:
     def scores(self, query: FloatArray) -> tuple[KeyArray, FloatArray]:
         """(keys, cosine scores) of every live row, in storage order."""
         keys = self._keys[: self._size]
-        scores = np.asarray(query, dtype=np.float32) @ self._columns[:, : self._size]
+        query = np.array(query, dtype=np.float32)  # a copy: the caller's may change
+        scores = query @ self._columns[:, : self._size]
+        self._last = query, scores
         if len(self._position) == self._size:  # no tombstones: skip two masked copies
             return keys, scores
         live = self._alive[: self._size]
@@ -184,7 +192,10 @@ class ExactIndex:
         held = rows >= 0
         out = np.zeros(len(keys), np.float32)
         query = np.asarray(query, np.float32)
-        if GATHER_COST * held.sum() < self._size:
+        last = self._last
+        if last is not None and np.array_equal(last[0], query):
+            out[held] = last[1][rows[held]]
+        elif GATHER_COST * held.sum() < self._size:
             out[held] = query @ self._columns[:, rows[held]]
         else:  # cheaper to stream every column than to gather these
             out[held] = (query @ self._columns[:, : self._size])[rows[held]]

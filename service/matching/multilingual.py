@@ -36,8 +36,12 @@ class MultilingualIndex:
     def vector(self, key: int) -> FloatArray:
         return self.every.vector(key)
 
-    def cosines(self, query: FloatArray, keys: KeyArray) -> FloatArray:
-        return self.every.cosines(query, keys)
+    def cosines(
+        self, query: FloatArray, keys: KeyArray, *, chinese_only: bool = False
+    ) -> FloatArray:
+        """The cosine with each key's item, or with the Chinese items' only (0 for the others,
+        which an English query reads with the primary model): the index its `top` read."""
+        return (self.chinese if chinese_only else self.every).cosines(query, keys)
 
     def top(
         self, query: FloatArray, k: int, admit: Admit | None = None, *, chinese_only: bool = False

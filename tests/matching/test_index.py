@@ -1,4 +1,5 @@
-"""The exact index agrees with a brute-force oracle on random vectors, through adds and removals."""
+"""The exact index agrees with a brute-force oracle on random vectors, through adds and removals;
+the multilingual index reads the rows of the index asked."""
 
 from dataclasses import dataclass, field
 
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from service.matching.embedder import FloatArray
 from service.matching.index import BoolArray, ExactIndex, KeyArray, top_admitted, top_k
+from service.matching.multilingual import MultilingualIndex
 from service.matching.requirements import Requirements
 
 DIM = 16
@@ -134,3 +136,50 @@ def test_top_admitted_matches_a_full_sort_of_the_admitted(
     assert unfiltered[0].tolist() == [
         key for _, key in sorted(zip((-scores).tolist(), keys.tolist(), strict=True))[:k]
     ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), change=st.sampled_from(["add", "replace", "remove", "fit"]))
+def test_cosines_after_top_equal_fresh_ones_even_when_rows_changed_between(
+    seed: int, change: str
+) -> None:
+    """`cosines` reads the scores `top` computed for the same query, never stale ones."""
+    rng = np.random.default_rng(seed)
+    vectors = unit_rows(rng, 300)
+    index = ExactIndex(DIM).fit(list(range(300)), vectors)
+    query = unit_rows(rng, 1)[0]
+    keys = np.array([5, 299, 7, 400, 120], np.int64)  # 400: not held
+    index.top(query, 10)
+    stored = dict(enumerate(vectors))
+    expected = [float(stored[k] @ query) if k in stored else 0.0 for k in keys.tolist()]
+    np.testing.assert_allclose(index.cosines(query, keys), expected, atol=1e-5)
+    fresh = unit_rows(rng, 2)
+    if change == "add":
+        index.add([400, 401], fresh)
+        stored |= {400: fresh[0], 401: fresh[1]}
+    elif change == "replace":
+        index.add([5, 7], fresh)
+        stored |= {5: fresh[0], 7: fresh[1]}
+    elif change == "remove":
+        index.remove([299])
+        del stored[299]
+    else:
+        index.fit([7, 400], fresh)
+        stored = {7: fresh[0], 400: fresh[1]}
+    expected = [float(stored[k] @ query) if k in stored else 0.0 for k in keys.tolist()]
+    np.testing.assert_allclose(index.cosines(query, keys), expected, atol=1e-5)
+    other = unit_rows(rng, 1)[0]  # another query is never answered from the last one's scores
+    expected = [float(stored[k] @ other) if k in stored else 0.0 for k in keys.tolist()]
+    np.testing.assert_allclose(index.cosines(other, keys), expected, atol=1e-5)
+
+
+def test_multilingual_cosines_of_the_chinese_items_only_leave_the_others_at_zero() -> None:
+    rng = np.random.default_rng(3)
+    vectors = unit_rows(rng, 4)
+    index = MultilingualIndex(DIM).fit([1, 2, 3, 4], vectors, np.array([True, False, True, False]))
+    query, keys = unit_rows(rng, 1)[0], np.array([4, 3, 2, 1, 9], np.int64)
+    every = index.cosines(query, keys)
+    np.testing.assert_allclose(every[:4], vectors[[3, 2, 1, 0]] @ query, atol=1e-6)
+    assert every[4] == 0.0
+    only = index.cosines(query, keys, chinese_only=True)
+    np.testing.assert_allclose(only, [0.0, every[1], 0.0, every[3], 0.0], atol=1e-6)
