@@ -329,15 +329,17 @@ class Ranker:
             if len(best) >= limit and min(_harmonic(f, 1.0) * (1 + boost), 1.0) < kth:
                 continue  # its own boosts cannot lift it into the answer
             partners, buying = found[int(which[j])]
-            ev = partners.evidence(int(rows[j]))
-            if ev is None:
-                continue
             supplier, buyer = (owner, enterprise_id) if buying else (enterprise_id, owner)
             backward, checks = self._buyer_fit(supplier, buyer)
             harmonic = _harmonic(f, backward)
             if owner in best and best[owner][0] >= harmonic:
                 continue
             score = min(harmonic * (1 + boost), 1.0)
+            if len(best) >= limit and score < kth:
+                continue  # out of the answer: no evidence to make
+            ev = partners.evidence(int(rows[j]))
+            if ev is None:
+                continue
             components = {
                 "forward": round(f, 4),
                 "backward": round(backward, 4),
