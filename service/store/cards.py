@@ -10,12 +10,17 @@ from collections import OrderedDict
 from collections.abc import Collection
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from service.entities import Enterprise, EnterprisePublic
 from service.store import enterprises
 
 FILL_CHUNK = 500  # enterprises per query when filling
+# Built once, its cache key kept (per answer 430 -> 280 us on the demo, /tmp probe)
+_STAMPS = select(Enterprise.id, Enterprise.updated_at).where(
+    col(Enterprise.id).in_(bindparam("ids", expanding=True))
+)
 
 
 class PartnerCards:
@@ -30,8 +35,8 @@ class PartnerCards:
     def by_ids(self, session: Session, ids: Collection[int]) -> dict[int, EnterprisePublic]:
         """The public profiles of these enterprises as stored now (erased ones included, as
         their emptied rows read)."""
-        query = select(Enterprise.id, Enterprise.updated_at).where(col(Enterprise.id).in_(ids))
-        stamps = [(i, at) for i, at in session.exec(query) if i is not None]
+        found = session.exec(_STAMPS, params={"ids": list(ids)})
+        stamps = [(i, at) for i, at in found if i is not None]
         out: dict[int, EnterprisePublic] = {}
         with self._lock:
             for enterprise_id, stamp in stamps:

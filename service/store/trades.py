@@ -1,7 +1,8 @@
 """Queries on needs and offers."""
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from service.entities import Need, Offer, Status
@@ -10,8 +11,13 @@ from service.store.pages import page
 Trade = TypeVar("Trade", Need, Offer)
 
 
+# Built once: a statement object keeps its cache key, which `session.get` derives again on
+# every call (get 330 -> 240 us on the demo, /tmp probe); a need's recommendations read one
+_BY_ID = {table: select(table).where(col(table.id) == bindparam("id")) for table in (Need, Offer)}
+
+
 def get(session: Session, table: type[Trade], trade_id: int) -> Trade | None:
-    return session.get(table, trade_id)
+    return cast(Trade | None, session.exec(_BY_ID[table], params={"id": trade_id}).first())
 
 
 def list_page(
