@@ -30,9 +30,7 @@ from service.config import Settings
 from service.matching.embedder import Embedder
 from service.matching.hs import HsSuggester
 from service.matchmaker import Matchmaker
-from service.records import ORGANIZER
-from service.usecases.demo import load_demo
-from tests.conftest import ADMIN_KEY
+from tests.conftest import ADMIN_KEY, copy_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
@@ -87,18 +85,15 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(
-    sqlite_template: Path,
+    demo_database: Path,
     embedder: Embedder,
     suggester: HsSuggester,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("web") / "matchfair.db"
-    shutil.copy(sqlite_template, path)
-    settings = Settings(database_url=f"sqlite:///{path}", admin_key=ADMIN_KEY)
+    """The demo fair served over HTTP (a copy of the session's: the journeys write)."""
+    url = copy_database(demo_database, tmp_path_factory.mktemp("web") / "matchfair.db")
+    settings = Settings(database_url=url, admin_key=ADMIN_KEY)
     with LiveServer(create_app(settings, embedder=embedder, suggester=suggester)) as server:
-        mm = server.matchmaker
-        with mm.session() as session:
-            load_demo(mm.unit_of_work(session, ORGANIZER), mm)
         yield server
 
 
