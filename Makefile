@@ -30,8 +30,10 @@ browser:
 	command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 
+# one pytest worker per core (at most 4): the suite waits on servers, browsers and PostgreSQL
+# as much as it computes; every worker loads its own models and session fixtures
 test: install lint browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --maxprocesses 4
 
 lint: install
 	$(VENV)/bin/ruff check service tests bench tools
