@@ -3,8 +3,9 @@
 from typing import Annotated
 
 from annotated_types import MaxLen
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from service.api.answers import as_json
 from service.api.deps import EnterpriseDep, MatchmakerDep, SessionDep
 from service.matching.items import fold
 from service.matching.requirements import Requirements
@@ -14,18 +15,20 @@ from service.usecases import recommend
 router = APIRouter(tags=["recommendations"])
 
 
-@router.get("/enterprises/{enterprise_id}/recommendations")
+@router.get(
+    "/enterprises/{enterprise_id}/recommendations", response_model=recommend.RecommendationList
+)
 def recommend_partners(
     e: EnterpriseDep,
     session: SessionDep,
     mm: MatchmakerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> recommend.RecommendationList:
+) -> Response:
     """Partners fitting in both directions: suppliers for a buyer, buyers for a supplier."""
-    return recommend.for_enterprise(session, mm, e, limit=limit)
+    return as_json(recommend.for_enterprise(session, mm, e, limit=limit))
 
 
-@router.get("/search/suppliers")
+@router.get("/search/suppliers", response_model=recommend.RecommendationList)
 def search_suppliers(
     session: SessionDep,
     mm: MatchmakerDep,
@@ -47,7 +50,7 @@ def search_suppliers(
     has_exported: Annotated[bool, Query(description="Supplier has an export record")] = False,
     verified: Annotated[bool, Query(description="Supplier verified by the organizer")] = False,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> recommend.RecommendationList:
+) -> Response:
     """Suppliers for a free-text product need, filtered on facts, ranked and explained."""
     req = Requirements(
         certifications=fold(certification),
@@ -58,4 +61,4 @@ def search_suppliers(
         has_exported=has_exported,
         verified=verified,
     )
-    return recommend.search_suppliers(session, mm, q, req, limit=limit)
+    return as_json(recommend.search_suppliers(session, mm, q, req, limit=limit))

@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
+from service.api.answers import as_json
 from service.api.deps import (
     MatchmakerDep,
     NeedDep,
@@ -93,7 +94,11 @@ def delete_need(need: OwnNeed, uow: UnitOfWorkDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/needs/{need_id}/recommendations", responses=errors(400))
+@router.get(
+    "/needs/{need_id}/recommendations",
+    response_model=recommend.RecommendationList,
+    responses=errors(400),
+)
 def recommend_suppliers(
     need: NeedDep,
     session: SessionDep,
@@ -102,9 +107,9 @@ def recommend_suppliers(
     strict: Annotated[
         bool, Query(description="Required certifications filter (else they only lower the score)")
     ] = True,
-) -> recommend.RecommendationList:
+) -> Response:
     """Suppliers whose products best fit this need, best first, with reasons."""
-    return recommend.for_need(session, mm, need, limit=limit, strict=strict)
+    return as_json(recommend.for_need(session, mm, need, limit=limit, strict=strict))
 
 
 @router.post("/offers", status_code=status.HTTP_201_CREATED, responses=errors(400))
@@ -151,9 +156,13 @@ def delete_offer(offer: OwnOffer, uow: UnitOfWorkDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/offers/{offer_id}/recommendations", responses=errors(400))
+@router.get(
+    "/offers/{offer_id}/recommendations",
+    response_model=recommend.RecommendationList,
+    responses=errors(400),
+)
 def recommend_buyers(
     offer: OfferDep, session: SessionDep, mm: MatchmakerDep, limit: TopK = 10
-) -> recommend.RecommendationList:
+) -> Response:
     """Buyers whose needs best fit this offer, best first, with reasons."""
-    return recommend.for_offer(session, mm, offer, limit=limit)
+    return as_json(recommend.for_offer(session, mm, offer, limit=limit))
