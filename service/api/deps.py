@@ -73,8 +73,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 # --- who is calling ------------------------------------------------------------------------
 # Only what reads the database runs as a plain function (on the worker's thread); the checks
-# that decide from what they are given are coroutines, each a thread-pool trip saved: a write
-# took six trips, and each trip queues again behind every request waiting for the thread.
+# that decide from what they are given are coroutines, each a thread-pool trip saved: a new
+# need took six trips, and each trip queues again behind every request waiting for the thread.
 
 
 @raises(401)
