@@ -1,4 +1,6 @@
-"""Shared fixtures: the real model loaded once, and a fresh app per test on each backend.
+"""Shared fixtures: the real model loaded once per session, and a fresh app per test on each
+backend. `make test` runs one session per pytest worker (pytest-xdist, a worker per core), so
+each worker loads the models and builds the session's databases and PostgreSQL server once.
 
 The model is the service's default embedder (int8 ONNX unless MATCHFAIR_EMBEDDER says
 otherwise). Its export is cached in the checkout's git-ignored `.matchfair-cache/`, so a clone
