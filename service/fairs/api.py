@@ -73,7 +73,7 @@ ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 
 @raises(403)
-def own_participant(who: KeyHolder, p: ParticipantDep) -> Participant:
+async def own_participant(who: KeyHolder, p: ParticipantDep) -> Participant:
     """The participant's own enterprise, or the organizer."""
     access.require_owner(who, p.enterprise_id)
     return p

@@ -104,7 +104,9 @@ def get_visitor(request: Request, session: SessionDep, settings: SettingsDep) ->
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 
 
-def get_page_unit_of_work(session: SessionDep, mm: MatchmakerDep, v: VisitorDep) -> UnitOfWork:
+async def get_page_unit_of_work(
+    session: SessionDep, mm: MatchmakerDep, v: VisitorDep
+) -> UnitOfWork:
     """A page's writes, recorded in the audit trail against the signed-in visitor (the API's
     `UnitOfWorkDep` reads the key from a header, which pages do not send)."""
     return mm.unit_of_work(session, v.who.actor)

@@ -1,6 +1,7 @@
 """Who may see a page, in its signature: the visitor's key (from the session cookie) checked by
 the same rules as the API's (service/usecases/access.py). Anonymous visitors are sent to sign
-in; the wrong key gets a 403 page."""
+in; the wrong key gets a 403 page. As in service/api/deps.py, the checks that decide from what
+they are given are coroutines (no thread-pool trip); what reads the database stays a function."""
 
 from typing import Annotated
 
@@ -15,18 +16,18 @@ from service.usecases import access
 from service.web.core import Visitor, VisitorDep
 
 
-def member(v: VisitorDep) -> Visitor:
+async def member(v: VisitorDep) -> Visitor:
     """A signed-in enterprise (the organizer has no company pages)."""
     access.require_enterprise(v.who, "use your company's pages")
     return v
 
 
-def organizer(v: VisitorDep) -> Visitor:
+async def organizer(v: VisitorDep) -> Visitor:
     access.require_organizer(v.who)
     return v
 
 
-def key_holder(v: VisitorDep) -> Visitor:
+async def key_holder(v: VisitorDep) -> Visitor:
     access.require_key(v.who)
     return v
 
@@ -39,7 +40,7 @@ KeyHolderVisitor = Annotated[Visitor, Depends(key_holder)]
 # --- fairs: the same path parameters as the JSON routes (event_id, participant_id, ...) ----
 
 
-def own_place(v: KeyHolderVisitor, p: ParticipantDep) -> Participant:
+async def own_place(v: KeyHolderVisitor, p: ParticipantDep) -> Participant:
     """A participant of the visitor's own enterprise (or any, for the organizer)."""
     access.require_owner(v.who, p.enterprise_id)
     return p
