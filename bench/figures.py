@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from bench.serving import EDIT, NEED, PARTNERS, POST_NEED, SEARCH, Server, Tally
+from bench.server import Server
+from bench.serving import EDIT, NEED, PARTNERS, POST_NEED, SEARCH, Tally
 
 SHORT = {NEED: "need", SEARCH: "search", PARTNERS: "partners", EDIT: "edit", POST_NEED: "post_need"}
 Results = dict[str, Tally]
@@ -70,7 +71,7 @@ def put_load(out: dict[str, Any], tally: Tally, server: Server) -> None:
 
 def load_table(tally: Tally, server: Server) -> str:
     lines = [
-        f"-- load: {tally.wall_s:.0f} s at concurrency 8, {server.how}, {server.workers} "
+        f"-- load: {tally.wall_s:.0f} s at concurrency 8, matchfair serve, {server.workers} "
         f"workers: {tally.requests} requests, {tally.rps:.1f} requests/s, "
         f"{len(tally.errors)} errors, {server.lines_with('database is locked')} "
         f"'database is locked' log lines, {server.lines_with(RESTART_LINE)} worker restarts",

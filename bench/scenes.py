@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 
 from bench.catalog import Meta, ensure
 from bench.sampler import Sampler
+from bench.server import Server
 from bench.serving import (
     NEED,
     PARTNERS,
     READS,
     SEARCH,
     Answer,
-    Server,
     Tally,
     Workload,
     run_clients,
@@ -186,8 +186,12 @@ def _profile(send: Send, work: Workload, n: int, cap_s: float) -> str:
 def serving(
     settings: Settings, cache: Path, workdir: Path, *, workers: int | None
 ) -> Iterator[Server]:
+    """`matchfair serve` with its default workers unless told, and the bench's cache folder
+    (the encoder's export); capacity is measured, and one client sends everything, which
+    per-client rate limits would answer with 429s."""
     log = workdir / f"serve-{time.time_ns()}.log"
-    with Server(settings.database_url, cache, log, workers=workers) as server:
+    env = {"MATCHFAIR_CACHE_DIR": str(cache), "MATCHFAIR_RATE_LIMITS": "false"}
+    with Server(settings.database_url, log, env=env, workers=workers) as server:
         yield server
 
 

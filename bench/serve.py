@@ -113,10 +113,10 @@ def run_size(
         return
     with scenes.serving(settings, cache, workdir, workers=workers) as server:
         out[f"serve_start_s_{t}"] = round(server.started_s, 1)
-        out["serve_how"], out["serve_workers"] = server.how, server.workers
+        out["serve_workers"] = server.workers
         first = scenes.first_requests(server, work, requests)
         log(
-            f"-- loopback: {server.how}, {server.workers} workers, all started in "
+            f"-- loopback: matchfair serve, {server.workers} workers, all started in "
             f"{server.started_s:.1f} s"
         )
         if "loopback" in parts:

@@ -1,11 +1,12 @@
-"""`matchfair serve` in a process of its own on a free loopback port: for the load benchmark and
-for the tests that kill it (-9) in the middle of a write.
+"""`matchfair serve` in a process of its own on a free loopback port: for the benchmarks and for
+the tests that kill it (-9) in the middle of a write.
 
 The server runs the `matchfair` command's own function (`matchfair serve --port N`) with its own
 database URL and settings from MATCHFAIR_* variables; its log goes to a file (a pipe nobody
 reads would block it). Processes come from a fork server that has imported the service and the
 model's libraries once (11 s of CPU per fresh interpreter here), so starting one costs only
-the model's load and the catalog's.
+the model's load and the catalog's. With several workers, `serve` is uvicorn's supervisor and
+its workers are spawned: fresh interpreters.
 """
 
 import multiprocessing
@@ -13,15 +14,16 @@ import os
 import socket
 import sys
 import time
+import types
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-import httpx
-
 LOOPBACK = "127.0.0.1"
+READY_LINE = "Application startup complete"  # uvicorn, once per worker
+START_TIMEOUT = 1800  # s: every worker loads the catalogue; 100k on a busy machine is slow
 
 
 _launcher: ForkServerContext | None = None
@@ -41,12 +43,19 @@ def launcher() -> ForkServerContext:
 
 
 def serve(argv: list[str], env: dict[str, str], log: str) -> None:
-    """The server process: `matchfair ARGV` with MATCHFAIR_* from `env`, output to `log`."""
+    """The server process: `matchfair ARGV` with MATCHFAIR_* from `env`, nothing in, output to
+    `log`. With several workers uvicorn spawns them, and a spawned process reopens descriptor
+    0 as its stdin and first imports its parent's main module: so stdin is /dev/null on 0,
+    and the main module is none (the launcher's, bench.serve or pytest, would be imported
+    before a worker answers the supervisor's 5 s health check)."""
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 (for the process)
     out = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     os.dup2(out, 1)
     os.dup2(out, 2)
     os.environ.update(env)
     sys.argv = ["matchfair", *argv]
+    sys.modules["__main__"] = types.ModuleType("__main__")
     from service.cli.main import main
 
     main()
@@ -60,6 +69,8 @@ def free_port() -> int:
 
 
 class Server:
+    """`matchfair serve` on a free loopback port; stopped (SIGTERM) on leaving a `with`."""
+
     def __init__(
         self,
         database_url: str,
@@ -67,42 +78,38 @@ class Server:
         *,
         env: dict[str, str] | None = None,
         demo: bool = False,
+        workers: int | None = 1,
     ) -> None:
-        self.database_url = database_url
+        """One worker by default: the process a crash test kills is the one doing the work
+        (with several, it is a supervisor whose workers would outlive it); `workers=None` is
+        serve's own default, one per core."""
+        self.port = free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}"
         self.log = log
-        self.env = env or {}
-        self.demo = demo
-        self.port = 0
+        self.workers = workers or os.cpu_count() or 1
+        self.argv = ["serve", "--host", LOOPBACK, "--port", str(self.port)]
+        self.argv += ["--workers", str(workers)] if workers else []
+        self.argv += ["--demo"] if demo else []
+        self.env = {"MATCHFAIR_DATABASE_URL": database_url, **(env or {})}
+        self.started_s = 0.0
         self._process: BaseProcess | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    def start(self, timeout: float = 600) -> Self:
-        """Start and wait until /health answers (the model and catalog load first)."""
-        self.port = free_port()
-        # one process: the one a crash test kills is the one doing the work (with several,
-        # `serve` is a supervisor whose workers would outlive it)
-        argv = ["serve", "--host", LOOPBACK, "--port", str(self.port), "--workers", "1"]
-        env = {"MATCHFAIR_DATABASE_URL": self.database_url, **self.env}
-        process = launcher().Process(
-            target=serve, args=([*argv, *(["--demo"] if self.demo else [])], env, str(self.log))
-        )
+    def start(self, timeout: float = START_TIMEOUT) -> Self:
+        """Start, and wait until every worker has finished its start-up (models, catalogue,
+        warm-up)."""
+        began, ready = time.perf_counter(), self.lines_with(READY_LINE) + self.workers
+        process = launcher().Process(target=serve, args=(self.argv, self.env, str(self.log)))
         process.start()
         self._process = process
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while self.lines_with(READY_LINE) < ready:  # a log may go on from an earlier run
             if not process.is_alive():
                 raise RuntimeError(f"the server exited ({process.exitcode}):\n{self.tail()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
+            if time.perf_counter() - began > timeout:
+                self.kill()
+                raise RuntimeError(f"the server did not start within {timeout} s:\n{self.tail()}")
             time.sleep(0.2)
-        self.kill()
-        raise RuntimeError(f"the server did not answer within {timeout} s:\n{self.tail()}")
+        self.started_s = time.perf_counter() - began
+        return self
 
     def kill(self) -> None:
         """kill -9: no shutdown handler, no flush, no goodbye."""
@@ -121,6 +128,9 @@ class Server:
         if not self.log.exists():
             return ""
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+    def lines_with(self, needle: str) -> int:
+        return sum(needle in line for line in self.tail(10**12).splitlines())
 
     def __enter__(self) -> Self:
         return self.start()

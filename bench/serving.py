@@ -1,31 +1,23 @@
-"""The HTTP side of `bench.serve`: the server in a process of its own, the requests, the clients.
+"""The HTTP side of `bench.serve`: the requests and the clients (the server is bench.server's).
 
-`Server` runs `matchfair serve` (its default workers and embedder unless told) on a free loopback
-port with its own database and the bench's cache folder (the encoder's export), and waits until
-every worker has started. `Workload` knows the routes and picks each request's subject from its
+`Workload` knows the routes and picks each request's subject from its
 index, so two runs (and a request and its floor) see the same subjects. `run_clients` drives a
 request function from N threads, each with its own keep-alive connection, for a number of
 requests or seconds, and tallies seconds per route and every failure.
 """
 
 import itertools
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 import httpx
 import numpy as np
 
 from bench.catalog import Meta
-from bench.server import LOOPBACK, free_port
 from tools import scale_generator
 
 NEED = "GET /needs/{id}/recommendations"
@@ -36,9 +28,6 @@ POST_NEED = "POST /needs"
 READS = (NEED, SEARCH, PARTNERS)
 # The load's mix, by weight out of 20: mostly reads, one write in five.
 MIX = {SEARCH: 7, NEED: 6, PARTNERS: 3, EDIT: 2, POST_NEED: 2}
-READY_LINE = "Application startup complete"
-MAIN = "from service.cli.main import main; main()"
-START_TIMEOUT = 1800  # s: every worker loads the catalogue; 100k on a busy machine is slow
 
 
 class Answer(Protocol):
@@ -54,77 +43,6 @@ class Http(Protocol):
     def get(self, url: str, *, params: Any = ...) -> Answer: ...
     def post(self, url: str, *, json: Any = ..., headers: Any = ...) -> Answer: ...
     def patch(self, url: str, *, json: Any = ..., headers: Any = ...) -> Answer: ...
-
-
-def python_c(code: str) -> list[str]:
-    return [sys.executable, "-c", code]
-
-
-class Server:
-    """`matchfair serve` on a free loopback port, stopped (SIGTERM) on exit."""
-
-    def __init__(
-        self, database_url: str, cache_dir: Path, log: Path, *, workers: int | None
-    ) -> None:
-        """The catalogue's vectors must be the configured embedder's (it refuses others)."""
-        self.port = free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        self.log = log
-        self.workers = workers or os.cpu_count() or 1  # serve's default: one per core
-        where = ["--host", LOOPBACK, "--port", str(self.port)]
-        where += ["--workers", str(workers)] if workers else []
-        self.env = {
-            **os.environ,
-            "HF_HUB_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false",
-            "MATCHFAIR_DATABASE_URL": database_url,
-            "MATCHFAIR_CACHE_DIR": str(cache_dir),
-            # capacity is measured: one client sends everything, which per-client limits
-            # would answer with 429s
-            "MATCHFAIR_RATE_LIMITS": "false",
-        }
-        # `python -c`, not the console script: uvicorn's workers are spawned processes that
-        # import a script's module again before answering the parent's 5 s health check,
-        # which a loaded machine does not manage for `service.cli.main` (it restarts them)
-        self.how, self.command = "matchfair serve", [*python_c(MAIN), "serve", *where]
-        self.started_s = 0.0
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Self:
-        """Start and wait until every worker has finished its start-up (catalogue, warm-up)."""
-        start = time.perf_counter()
-        root = Path(__file__).resolve().parents[1]
-        with self.log.open("ab") as out:  # a pipe nobody reads would block the server
-            self._process = subprocess.Popen(
-                self.command, cwd=root, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        while self._text().count(READY_LINE) < self.workers:
-            if self._process.poll() is not None or time.perf_counter() - start > START_TIMEOUT:
-                self.__exit__(None, None, None)
-                raise RuntimeError(f"the server did not start:\n{self._text()[-4000:]}")
-            time.sleep(0.2)
-        self.started_s = time.perf_counter() - start
-        return self
-
-    def _text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def lines_with(self, needle: str) -> int:
-        return sum(needle in line for line in self._text().splitlines())
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
 
 
 class Workload:

@@ -1,17 +1,15 @@
 """Several processes on one database: a write through one is applied by every other through
 the change log (`Matchmaker.sync`), within the sync interval."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.server import Server
 from service.config import Settings
 from service.entities import EnterpriseCreate
 from service.matching.embedder import Embedder
@@ -20,8 +18,6 @@ from service.records import ORGANIZER
 from service.runtime import build_matchmaker
 from service.usecases import erasure, profiles
 from tests.api.factories import HOTPOT_MAKER
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -72,39 +68,6 @@ def test_a_starting_process_does_not_apply_again_what_its_load_read(
         started.engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "MATCHFAIR_DATABASE_URL": url,
-        "MATCHFAIR_SYNC_INTERVAL": "0.2",
-        "HF_HUB_OFFLINE": "1",
-    }
-    command = "from service.cli.main import main; main()"
-    args = [sys.executable, "-c", command, "serve", "--port", str(port), "--workers", "1"]
-    with log.open("wb") as out:
-        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{base} did not start: {log.read_text()}")
-
-
 def _found(base: str, text: str, enterprise_id: int) -> bool:
     reply = httpx.get(f"{base}/search/suppliers", params={"q": text}, timeout=10).json()
     return any(r["partner"]["id"] == enterprise_id for r in reply["items"])
@@ -115,14 +78,11 @@ def test_two_server_processes_see_each_others_writes_within_a_second(
 ) -> None:
     path = tmp_path / "shared.db"
     path.write_bytes(sqlite_template.read_bytes())
-    url = f"sqlite:///{path}"
-    ports = [_free_port(), _free_port()]
-    logs = [tmp_path / f"server{i}.log" for i in range(2)]
-    servers = [_serve(url, port, log) for port, log in zip(ports, logs, strict=True)]
-    try:
-        a, b = (f"http://127.0.0.1:{p}" for p in ports)
-        for base, server, log in zip((a, b), servers, logs, strict=True):
-            _wait_healthy(base, server, log)
+    env = {"MATCHFAIR_SYNC_INTERVAL": "0.2"}
+    with ExitStack() as running:
+        url = f"sqlite:///{path}"
+        servers = [Server(url, tmp_path / f"server{i}.log", env=env) for i in range(2)]
+        a, b = (running.enter_context(server).url for server in servers)
         text = "bamboo charcoal briquettes for barbecue"
         body = {"name": "Anji Charcoal Co.", "role": "supplier", "product_lines": [{"name": text}]}
         created = httpx.post(f"{a}/enterprises", json=body, timeout=30)
@@ -138,8 +98,3 @@ def test_two_server_processes_see_each_others_writes_within_a_second(
         while _found(a, text, enterprise_id):
             assert time.monotonic() - deleted < 1.0, "deletion not applied in 1 s"
             time.sleep(0.02)
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
