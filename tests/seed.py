@@ -87,6 +87,18 @@ class Fair:
     def key(self, name: str) -> dict[str, str]:
         return {"X-API-Key": self.keys[name]}
 
+    def path_ids(self) -> dict[str, list[int]]:
+        """Real ids for the API's path parameters, in the order the seed made them."""
+        return {
+            "enterprise_id": list(self.enterprises.values()),
+            "need_id": [self.need],
+            "offer_id": [self.offer],
+            "event_id": [self.event],
+            "participant_id": list(self.participants.values()),
+            "request_id": self.requests,
+            "meeting_id": self.meetings,
+        }
+
 
 def _ok(reply: Any, *codes: int) -> Any:
     assert reply.status_code in (codes or (200, 201, 202)), reply.text

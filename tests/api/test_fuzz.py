@@ -70,15 +70,7 @@ def _real_ids(case: Case[Any], fair: Fair) -> None:
     not for deletes and new keys, which would leave the rest of the run nothing to aim at."""
     if case.method == "DELETE" or case.path.endswith("/api-key"):
         return
-    real = {
-        "enterprise_id": list(fair.enterprises.values()),
-        "need_id": [fair.need],
-        "offer_id": [fair.offer],
-        "event_id": [fair.event],
-        "participant_id": list(fair.participants.values()),
-        "request_id": fair.requests,
-        "meeting_id": fair.meetings,
-    }
+    real = fair.path_ids()
     for name, value in (case.path_parameters or {}).items():
         if name in real and isinstance(value, int) and value % 4:
             case.path_parameters[name] = real[name][value % len(real[name])]

@@ -107,13 +107,7 @@ def path_values(fair: Fair) -> dict[str, list[str]]:
     """Real ids for every path parameter; the first of each belongs to another enterprise than
     the outsider `x` (the target of the write walk)."""
     values: dict[str, list[int] | list[str]] = {
-        "enterprise_id": list(fair.enterprises.values()),
-        "need_id": [fair.need],
-        "offer_id": [fair.offer],
-        "event_id": [fair.event],
-        "participant_id": list(fair.participants.values()),
-        "request_id": fair.requests,
-        "meeting_id": fair.meetings,
+        **fair.path_ids(),
         # the web app's own path parameters
         "kinds": ["needs", "offers"],
         "row_id": [fair.need, fair.offer],
