@@ -124,13 +124,17 @@ class Server:
             self._process.join(timeout=60)
             self.kill()
 
-    def tail(self, chars: int = 4000) -> str:
+    def text(self) -> str:
+        """The whole log so far."""
         if not self.log.exists():
             return ""
-        return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def tail(self, chars: int = 4000) -> str:
+        return self.text()[-chars:]
 
     def lines_with(self, needle: str) -> int:
-        return sum(needle in line for line in self.tail(10**12).splitlines())
+        return sum(needle in line for line in self.text().splitlines())
 
     def __enter__(self) -> Self:
         return self.start()

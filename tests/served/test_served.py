@@ -46,7 +46,7 @@ def test_a_short_run_of_the_load_mix_has_no_errors(server: Server) -> None:
     assert figures["errors"] == 0, figures["error_examples"]
     assert figures["requests"] > 0
     assert "PATCH /enterprises/{id}" in figures["routes"]  # writes ran beside the reads
-    assert "database is locked" not in server.tail(10**9)
+    assert "database is locked" not in server.text()
 
 
 def test_the_log_holds_request_ids_and_no_key_contact_or_search_text(server: Server) -> None:
@@ -66,7 +66,7 @@ def test_the_log_holds_request_ids_and_no_key_contact_or_search_text(server: Ser
         ]
         http.post("/enterprises", json={"name": "", "role": "buyer", **CONTACT})  # a 422
     time.sleep(0.5)
-    log = server.tail(10**9)
+    log = server.text()
     for secret in (key, rotated, ADMIN_KEY, *CONTACT.values(), "+86 139 2222 3333", QUERY):
         assert secret not in log
     assert "walnut" not in log.lower()
